@@ -1,0 +1,8 @@
+export * from './append-limits.js';
+export * from './errors.js';
+export { PARTITION_KEY, SORT_KEY, type EventItem } from './event-item.js';
+export * from './event-store.js';
+export * from './event-store-table.js';
+export { itemSize } from './item-size.js';
+export { MAX_STREAM_ID_BYTES, streamIdOf } from './stream-id.js';
+export type * from './types.js';

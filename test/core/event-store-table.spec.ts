@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { createEventStoreTable, EventStoreTableSchemaError } from '../../lib/index.js';
+import { testClient } from '../support/dynamodb.js';
+
+let client: DynamoDBClient;
+
+beforeAll(() => {
+  client = testClient();
+});
+afterAll(() => client.destroy());
+
+describe('createEventStoreTable', () => {
+  it('creates the table with the key schema the store writes, on-demand, with streams on', async () => {
+    const tableName = `events-${randomUUID()}`;
+
+    expect(await createEventStoreTable(client, tableName)).toBe('created');
+
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'streamId', KeyType: 'HASH' },
+      { AttributeName: 'version', KeyType: 'RANGE' },
+    ]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(Table?.StreamSpecification).toEqual({
+      StreamEnabled: true,
+      StreamViewType: 'NEW_IMAGE',
+    });
+  });
+
+  it('accepts a table that already exists with the right key schema', async () => {
+    const tableName = `events-${randomUUID()}`;
+    await createEventStoreTable(client, tableName);
+
+    expect(await createEventStoreTable(client, tableName)).toBe('exists');
+  });
+
+  it('refuses a table that exists with another key schema, naming both', async () => {
+    const tableName = `events-${randomUUID()}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+
+    const create = createEventStoreTable(client, tableName);
+
+    await expect(create).rejects.toBeInstanceOf(EventStoreTableSchemaError);
+    await expect(create).rejects.toThrow(
+      'key schema id (S, HASH); the event store needs streamId (S, HASH) + version (N, RANGE)',
+    );
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { count, firstValueFrom, lastValueFrom, map, take, takeWhile, toArray } from 'rxjs';
+import { DynamoEventStore, type StoredEvent, streamIdOf } from '../../lib/index.js';
+import { createTestTable, testClient } from '../support/dynamodb.js';
+import { RequestLog } from '../support/request-log.js';
+
+let client: DynamoDBClient;
+let store: DynamoEventStore;
+let requests: RequestLog;
+/** 300 events of 10 KB: about 3 MB, so DynamoDB returns it in at least three 1 MB pages. */
+let largeStream: string;
+
+beforeAll(async () => {
+  client = testClient();
+  store = new DynamoEventStore({ client, tableName: await createTestTable(client) });
+  requests = RequestLog.attachTo(client);
+  largeStream = streamIdOf('Ledger', randomUUID());
+  const filler = 'x'.repeat(10 * 1024);
+  for (let version = 0; version < 300; version += 100) {
+    await store.appendToStream(
+      largeStream,
+      version,
+      Array.from({ length: 100 }, (_, index) => ({
+        type: 'EntryRecorded',
+        payload: { entry: version + index + 1, filler },
+      })),
+    );
+  }
+});
+afterAll(() => client.destroy());
+beforeEach(() => requests.clear());
+
+const readAll = (streamId: string, options?: Parameters<DynamoEventStore['readStream']>[1]) =>
+  lastValueFrom(store.readStream(streamId, options).pipe(toArray()));
+const entries = (events: StoredEvent[]) =>
+  events.map((event) => (event.payload as { entry: number }).entry);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+describe('readStream', () => {
+  it('reads a stream larger than one 1 MB page completely and in version order', async () => {
+    const events = await readAll(largeStream);
+
+    expect(events.map((event) => event.version)).toEqual(range(1, 300));
+    expect(entries(events)).toEqual(range(1, 300));
+    expect(requests.queriesOf(largeStream)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads with strongly consistent Query requests', async () => {
+    await readAll(largeStream);
+
+    expect(requests.requests.every((request) => request.input.ConsistentRead === true)).toBe(true);
+  });
+
+  it('reads the versions between fromVersion and toVersion, inclusive', async () => {
+    const events = await readAll(largeStream, { fromVersion: 120, toVersion: 125 });
+
+    expect(events.map((event) => event.version)).toEqual(range(120, 125));
+  });
+
+  it('completes with no events for a stream that does not exist', async () => {
+    expect(await readAll(streamIdOf('Ledger', randomUUID()))).toEqual([]);
+  });
+
+  it('sends no request until subscribed', () => {
+    store.readStream(largeStream);
+
+    expect(requests.count()).toBe(0);
+  });
+
+  it('requests no further page once the subscriber has unsubscribed', async () => {
+    const first = await firstValueFrom(store.readStream(largeStream));
+    // Reading another stream to its end gives a leaked page request every chance to be sent first.
+    await readAll(streamIdOf('Ledger', randomUUID()));
+
+    expect(first.version).toBe(1);
+    expect(requests.queriesOf(largeStream)).toBe(1);
+  });
+
+  it('requests each page only after the previous page has been emitted', async () => {
+    const requestsSentAtEachEvent = await lastValueFrom(
+      store.readStream(largeStream).pipe(
+        map(() => requests.queriesOf(largeStream)),
+        toArray(),
+      ),
+    );
+
+    const pages = [...new Set(requestsSentAtEachEvent)];
+    expect(pages).toEqual(range(1, pages.length));
+    expect(requestsSentAtEachEvent).toEqual([...requestsSentAtEachEvent].sort((a, b) => a - b));
+  });
+
+  it('stops after the page that holds the last event the subscriber takes', async () => {
+    const firstPageSize = await lastValueFrom(
+      store.readStream(largeStream).pipe(
+        takeWhile(() => requests.queriesOf(largeStream) === 1),
+        count(),
+      ),
+    );
+    requests.clear();
+
+    const taken = await lastValueFrom(
+      store.readStream(largeStream).pipe(take(firstPageSize + 1), toArray()),
+    );
+
+    expect(taken).toHaveLength(firstPageSize + 1);
+    expect(requests.queriesOf(largeStream)).toBe(2);
+  });
+
+  it('aborts the request in flight when unsubscribed before the first page arrives', async () => {
+    const errors: unknown[] = [];
+    const subscription = store.readStream(largeStream).subscribe({ error: (e) => errors.push(e) });
+
+    subscription.unsubscribe();
+    await readAll(streamIdOf('Ledger', randomUUID()));
+
+    expect(errors).toEqual([]);
+    expect(requests.queriesOf(largeStream)).toBeLessThanOrEqual(1);
+  });
+
+  it('starts a fresh read for every subscriber', async () => {
+    const reads = store.readStream(largeStream, { toVersion: 3 });
+
+    const [first, second] = await Promise.all([
+      lastValueFrom(reads.pipe(toArray())),
+      lastValueFrom(reads.pipe(toArray())),
+    ]);
+
+    expect(entries(first)).toEqual([1, 2, 3]);
+    expect(entries(second)).toEqual([1, 2, 3]);
+  });
+
+  it('tells the version of a stream, 0 when it does not exist', async () => {
+    expect(await store.readStreamVersion(largeStream)).toBe(300);
+    expect(await store.readStreamVersion(streamIdOf('Ledger', randomUUID()))).toBe(0);
+  });
+});

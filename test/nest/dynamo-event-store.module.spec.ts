@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Injectable, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import {
+  AggregateConfigurationError,
+  AggregateRepository,
+  DynamoEventStore,
+  DynamoEventStoreModule,
+  type DynamoEventStoreModuleOptions,
+  type DynamoEventStoreOptionsFactory,
+  InjectAggregateRepository,
+} from '../../lib/index.js';
+import { BANK_ACCOUNT_EVENTS, BankAccount } from '../fixtures/bank-account.js';
+import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
+
+let tableName: string;
+
+beforeAll(async () => {
+  const client = testClient();
+  tableName = await createTestTable(client);
+  client.destroy();
+});
+afterEach(() => jest.restoreAllMocks());
+
+@Injectable()
+class AccountService {
+  constructor(
+    @InjectAggregateRepository(BankAccount)
+    readonly accounts: AggregateRepository<BankAccount>,
+  ) {}
+}
+
+@Module({
+  imports: [
+    DynamoEventStoreModule.forFeature([{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }]),
+  ],
+  providers: [AccountService],
+})
+class AccountsModule {}
+
+@Injectable()
+class EventStoreSettings {
+  readonly tableName = () => tableName;
+}
+
+@Module({ providers: [EventStoreSettings], exports: [EventStoreSettings] })
+class SettingsModule {}
+
+@Injectable()
+class EventStoreOptionsFactory implements DynamoEventStoreOptionsFactory {
+  createDynamoEventStoreOptions(): DynamoEventStoreModuleOptions {
+    return { tableName, clientConfig: testClientConfig() };
+  }
+}
+
+async function bootstrap(store: ReturnType<typeof DynamoEventStoreModule.forRoot>) {
+  const app = await Test.createTestingModule({
+    imports: [CqrsModule.forRoot(), store, AccountsModule],
+  }).compile();
+  await app.init();
+  return app;
+}
+
+/** Saves and reloads through the injected repository: proof the wiring reaches the table. */
+async function roundTrip(accounts: AggregateRepository<BankAccount>): Promise<void> {
+  const account = await accounts.load(randomUUID());
+  account.open('Ada');
+  await accounts.save(account);
+  expect((await accounts.load(account.id)).owner).toBe('Ada');
+}
+
+describe('DynamoEventStoreModule', () => {
+  it('forRoot with client settings injects a working repository into a feature module', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
+    );
+
+    const { accounts } = app.get(AccountService);
+
+    expect(accounts).toBeInstanceOf(AggregateRepository);
+    await roundTrip(accounts);
+    expect(app.get(DynamoEventStore).tableName).toBe(tableName);
+    await app.close();
+  });
+
+  it('forRootAsync with useFactory and inject', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRootAsync({
+        imports: [SettingsModule],
+        inject: [EventStoreSettings],
+        useFactory: (settings: EventStoreSettings) => ({
+          tableName: settings.tableName(),
+          clientConfig: testClientConfig(),
+        }),
+      }),
+    );
+
+    await roundTrip(app.get(AccountService).accounts);
+    await app.close();
+  });
+
+  it('forRootAsync with useClass', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRootAsync({ useClass: EventStoreOptionsFactory }),
+    );
+
+    await roundTrip(app.get(AccountService).accounts);
+    await app.close();
+  });
+
+  it('destroys the client it created when the application shuts down', async () => {
+    const destroy = jest.spyOn(DynamoDBClient.prototype, 'destroy');
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
+    );
+    expect(destroy).not.toHaveBeenCalled();
+
+    await app.close();
+
+    expect(destroy).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves a client it was given alone when the application shuts down', async () => {
+    const client = testClient();
+    const destroy = jest.spyOn(client, 'destroy');
+    const app = await bootstrap(DynamoEventStoreModule.forRoot({ tableName, client }));
+
+    await roundTrip(app.get(AccountService).accounts);
+    await app.close();
+
+    expect(destroy).not.toHaveBeenCalled();
+    await roundTrip(app.get(AccountService).accounts);
+    client.destroy();
+  });
+
+  it('says to import CqrsModule when the EventBus is missing', async () => {
+    const compile = Test.createTestingModule({
+      imports: [
+        DynamoEventStoreModule.forRoot({ tableName, client: testClient() }),
+        AccountsModule,
+      ],
+    }).compile();
+
+    await expect(compile).rejects.toBeInstanceOf(AggregateConfigurationError);
+    await expect(compile).rejects.toThrow(/CqrsModule\.forRoot\(\)/);
+  });
+
+  it('refuses two different event classes under one name at start-up', async () => {
+    const Duplicate = class MoneyDeposited {};
+
+    const compile = Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventStoreModule.forRoot({ tableName, client: testClient() }),
+        DynamoEventStoreModule.forFeature([
+          { aggregate: BankAccount, events: [...BANK_ACCOUNT_EVENTS, Duplicate] },
+        ]),
+      ],
+    }).compile();
+
+    await expect(compile).rejects.toThrow(/two different event classes named "MoneyDeposited"/);
+  });
+});
