@@ -53,15 +53,17 @@ export function startLocalDynamoDb(options = {}) {
       );
     };
     const timer = setTimeout(() => fail(`no answer within ${startTimeoutMs} ms`), startTimeoutMs);
+    /** @param {number | null} code */
+    const exitedEarly = (code) => fail(`it exited with code ${code}\n${stderr.trim()}`);
     child.once('error', (error) => fail(`${python}: ${error.message}`));
-    child.once('exit', (code) => fail(`it exited with code ${code}\n${stderr.trim()}`));
+    child.once('exit', exitedEarly);
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       stdout += chunk;
       const port = /listening on (\d+)/.exec(stdout)?.[1];
       if (port === undefined) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', exitedEarly);
       child.stdout.removeAllListeners('data').resume();
       resolve({ endpoint: `http://127.0.0.1:${port}`, stop });
     });
