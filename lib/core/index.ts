@@ -1,4 +1,4 @@
-export * from './append-limits.js';
+export { MAX_BYTES_PER_ITEM, MAX_BYTES_PER_SAVE, MAX_ITEMS_PER_SAVE } from './append-limits.js';
 export * from './errors.js';
 export { PARTITION_KEY, SORT_KEY, type EventItem } from './event-item.js';
 export * from './event-store.js';

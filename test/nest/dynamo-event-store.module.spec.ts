@@ -111,6 +111,21 @@ describe('DynamoEventStoreModule', () => {
     await app.close();
   });
 
+  it('forRootAsync with useExisting', async () => {
+    @Module({ providers: [EventStoreOptionsFactory], exports: [EventStoreOptionsFactory] })
+    class OptionsModule {}
+
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRootAsync({
+        imports: [OptionsModule],
+        useExisting: EventStoreOptionsFactory,
+      }),
+    );
+
+    await roundTrip(app.get(AccountService).accounts);
+    await app.close();
+  });
+
   it('destroys the client it created when the application shuts down', async () => {
     const destroy = jest.spyOn(DynamoDBClient.prototype, 'destroy');
     const app = await bootstrap(
