@@ -1,6 +1,7 @@
-// Plain JavaScript so that jest's global setup and the sample's start script can load it without a compile step.
+// @ts-check
+// Plain JavaScript so that jest's global setup loads it without a compile step; the Python server is inlined so that
+// the sample, compiled elsewhere, finds it too.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 /**
  * @typedef {object} LocalDynamoDb
@@ -15,21 +16,74 @@ import { fileURLToPath } from 'node:url';
  * @property {number} [startTimeoutMs]
  */
 
-const SERVER_SCRIPT = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+/**
+ * moto's WSGI app served on 127.0.0.1, one request at a time. moto's stock threaded server runs requests
+ * concurrently, and its DynamoDB backend is not safe under concurrency (two winners in a race of conditional writes,
+ * lost acknowledged writes). Connections are still accepted on many threads, so an idle keep-alive connection never
+ * blocks another client, but every request runs under one lock, which makes races behave as they do on DynamoDB:
+ * exactly one conditional writer wins. Prints "listening on <port>" once bound (port 0 picks a free one).
+ */
+const SERVER_SCRIPT = String.raw`
+import argparse
+import signal
+import sys
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+def serialised(app):
+    lock = threading.Lock()
+
+    def application(environ, start_response):
+        with lock:
+            # The body is consumed inside the lock: moto may build it lazily.
+            return list(app(environ, start_response))
+
+    return application
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser(description="A local DynamoDB endpoint")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    app = serialised(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"listening on {server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
+`;
 
 export const HOW_TO_GET_AN_ENDPOINT =
   'Install moto (pip install "moto[server]"), or set DYNAMODB_ENDPOINT to a running DynamoDB endpoint ' +
   '(docker compose up -d starts DynamoDB Local on http://localhost:8000).';
 
 /**
- * Starts moto's DynamoDB on 127.0.0.1, serving one request at a time (see moto_server.py).
+ * Starts moto's DynamoDB on 127.0.0.1, serving one request at a time (see SERVER_SCRIPT).
  * @param {StartLocalDynamoDbOptions} [options]
  * @returns {Promise<LocalDynamoDb>}
  */
 export function startLocalDynamoDb(options = {}) {
   const python = options.python ?? process.env.PYTHON ?? 'python3';
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const child = spawn(python, [SERVER_SCRIPT, '--port', String(options.port ?? 0)], {
+  const child = spawn(python, ['-c', SERVER_SCRIPT, '--port', String(options.port ?? 0)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
