@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
  */
 const SERVER_SCRIPT = String.raw`
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -44,6 +45,12 @@ def serialised(app):
     return application
 
 
+def exit_when_parent_goes():
+    # The parent holds our stdin open; end of file means it is gone, even if it was killed without cleaning up.
+    sys.stdin.read()
+    os._exit(0)
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
@@ -58,6 +65,7 @@ def main():
     app = serialised(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print(f"listening on {server.server_port}", flush=True)
     try:
         server.serve_forever()
@@ -84,7 +92,7 @@ export function startLocalDynamoDb(options = {}) {
   const python = options.python ?? process.env.PYTHON ?? 'python3';
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const child = spawn(python, ['-c', SERVER_SCRIPT, '--port', String(options.port ?? 0)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
+import { Account } from './account.aggregate.js';
+import { ACCOUNT_EVENTS } from './account.events.js';
+import { DepositMoneyHandler } from './commands/deposit-money.handler.js';
+import { OpenAccountHandler } from './commands/open-account.handler.js';
+import { WithdrawMoneyHandler } from './commands/withdraw-money.handler.js';
+import { AccountErrorsFilter } from './http/account-errors.filter.js';
+import { AccountsController } from './http/accounts.controller.js';
+import { GetAccountHandler } from './queries/get-account.handler.js';
+import { AccountDirectory } from './read-model/account-directory.js';
+import { AccountDirectoryProjection } from './read-model/account-directory.projection.js';
+
+@Module({
+  imports: [DynamoEventStoreModule.forFeature([{ aggregate: Account, events: ACCOUNT_EVENTS }])],
+  controllers: [AccountsController],
+  providers: [
+    OpenAccountHandler,
+    DepositMoneyHandler,
+    WithdrawMoneyHandler,
+    GetAccountHandler,
+    AccountDirectory,
+    AccountDirectoryProjection,
+    { provide: APP_FILTER, useClass: AccountErrorsFilter },
+  ],
+})
+export class AccountsModule {}

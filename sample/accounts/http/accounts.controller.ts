@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+  Sse,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { type AggregateRepository, InjectAggregateRepository } from 'nestjs-dynamo-es';
+import { map, type Observable } from 'rxjs';
+import { Account } from '../account.aggregate.js';
+import { AccountNotFoundError } from '../account.errors.js';
+import type { AccountState } from '../account-state.js';
+import { DepositMoney } from '../commands/deposit-money.command.js';
+import { OpenAccount } from '../commands/open-account.command.js';
+import { WithdrawMoney } from '../commands/withdraw-money.command.js';
+import { GetAccount } from '../queries/get-account.query.js';
+import { AccountDirectory, type AccountSummary } from '../read-model/account-directory.js';
+import { AmountDto } from './amount.dto.js';
+import { etagOf, versionFromIfMatch } from './if-match.js';
+import { OpenAccountDto } from './open-account.dto.js';
+
+const AccountId = new ParseUUIDPipe({ version: '4' });
+
+@Controller('accounts')
+export class AccountsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+    private readonly directory: AccountDirectory,
+    @InjectAggregateRepository(Account)
+    private readonly accounts: AggregateRepository<Account>,
+  ) {}
+
+  @Post()
+  async open(
+    @Body() { owner }: OpenAccountDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountState> {
+    return withEtag(response, await this.commandBus.execute(new OpenAccount(randomUUID(), owner)));
+  }
+
+  @Get()
+  list(): AccountSummary[] {
+    return this.directory.list();
+  }
+
+  @Get(':id')
+  async get(
+    @Param('id', AccountId) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountState> {
+    return withEtag(response, await this.queryBus.execute(new GetAccount(id)));
+  }
+
+  @Post(':id/deposits')
+  @HttpCode(200)
+  async deposit(
+    @Param('id', AccountId) id: string,
+    @Body() { amount }: AmountDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountState> {
+    const command = new DepositMoney(id, amount, versionFromIfMatch(ifMatch));
+    return withEtag(response, await this.commandBus.execute(command));
+  }
+
+  @Post(':id/withdrawals')
+  @HttpCode(200)
+  async withdraw(
+    @Param('id', AccountId) id: string,
+    @Body() { amount }: AmountDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountState> {
+    const command = new WithdrawMoney(id, amount, versionFromIfMatch(ifMatch));
+    return withEtag(response, await this.commandBus.execute(command));
+  }
+
+  /**
+   * The account's events as Server-Sent Events, straight from the repository's Observable: read page by page from
+   * DynamoDB, and no longer read once the client disconnects. Each event's id is its version, so a reconnecting
+   * EventSource resumes after the last event it received (Last-Event-ID).
+   */
+  @Sse(':id/history')
+  async history(
+    @Param('id', AccountId) id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+  ): Promise<Observable<MessageEvent>> {
+    if (!(await this.accounts.exists(id))) throw new AccountNotFoundError(id);
+    const fromVersion = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) + 1 : 1;
+    return this.accounts.history(id, { fromVersion }).pipe(
+      map((envelope) => ({
+        id: String(envelope.version),
+        data: {
+          version: envelope.version,
+          type: envelope.type,
+          event: envelope.event,
+          recordedAt: envelope.recordedAt.toISOString(),
+        },
+      })),
+    );
+  }
+}
+
+function withEtag(response: Response, state: AccountState): AccountState {
+  response.setHeader('ETag', etagOf(state.version));
+  return state;
+}

@@ -1,0 +1,23 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { eventStoreOptions } from './event-store.config.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    CqrsModule.forRoot(),
+    DynamoEventStoreModule.forRootAsync({ inject: [ConfigService], useFactory: eventStoreOptions }),
+    AccountsModule,
+  ],
+  providers: [
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }),
+    },
+  ],
+})
+export class AppModule {}

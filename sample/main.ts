@@ -1,0 +1,67 @@
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { eventStoreOptions } from './event-store.config.js';
+
+/**
+ * Starts the bank-account service. Without DYNAMODB_ENDPOINT it starts an embedded local DynamoDB first and stops it
+ * on exit; with it, it uses that endpoint (DynamoDB Local, or AWS), whose table `make configure` creates.
+ */
+async function main(): Promise<void> {
+  const tableName = process.env.EVENTS_TABLE ?? 'events';
+  const embedded = process.env.DYNAMODB_ENDPOINT
+    ? undefined
+    : await startEmbeddedDynamoDb(tableName);
+  if (embedded) process.env.DYNAMODB_ENDPOINT = embedded.endpoint;
+
+  const app = await NestFactory.create(AppModule);
+  const options = eventStoreOptions(app.get(ConfigService));
+  await assertTableExists(options.tableName, options.clientConfig ?? {});
+
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? '127.0.0.1';
+  await app.listen(port, host);
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  console.log(`Bank-account sample listening on http://${host}:${port}/accounts`);
+  console.log(
+    `DynamoDB endpoint: ${endpoint ?? 'AWS (default region and credentials)'}` +
+      `${embedded ? ' (embedded moto, stopped on exit)' : ''}, table: ${options.tableName}`,
+  );
+
+  const shutdown = async () => {
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+async function assertTableExists(
+  tableName: string,
+  clientConfig: DynamoDBClientConfig,
+): Promise<void> {
+  const client = new DynamoDBClient(clientConfig);
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    throw new Error(
+      `Table "${tableName}" does not exist at ${process.env.DYNAMODB_ENDPOINT ?? 'AWS'}: create it with ` +
+        '`make configure` (or `npx nestjs-dynamo-es create-tables`).',
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
