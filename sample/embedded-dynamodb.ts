@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEventStoreTable } from 'nestjs-dynamo-es';
+import { createEventStoreTable, dynamoDBClientConfig } from 'nestjs-dynamo-es';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../test/local-dynamodb/local-dynamodb.js';
 
 /**
@@ -8,11 +8,7 @@ import { type LocalDynamoDb, startLocalDynamoDb } from '../test/local-dynamodb/l
  */
 export async function startEmbeddedDynamoDb(tableName: string): Promise<LocalDynamoDb> {
   const local = await startLocalDynamoDb();
-  const client = new DynamoDBClient({
-    endpoint: local.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new DynamoDBClient(dynamoDBClientConfig({ endpoint: local.endpoint }));
   try {
     await createEventStoreTable(client, tableName);
   } catch (error) {

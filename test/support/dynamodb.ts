@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { createEventStoreTable } from '../../lib/index.js';
+import { createEventStoreTable, dynamoDBClientConfig } from '../../lib/index.js';
 
 /** Client settings for the endpoint the tests run against (DYNAMODB_ENDPOINT, set by the global setup). */
 export function testClientConfig(): DynamoDBClientConfig {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint)
     throw new Error('DYNAMODB_ENDPOINT is not set: run the tests through jest (npm test).');
-  const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint);
-  return {
-    endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    ...(local && !process.env.AWS_ACCESS_KEY_ID
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-  };
+  return dynamoDBClientConfig({ endpoint });
 }
 
 export function testClient(): DynamoDBClient {

@@ -1,0 +1,228 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createTestTable, testClient } from '../support/dynamodb.js';
+
+const run = promisify(execFile);
+const REPO = join(import.meta.dirname, '..', '..');
+const INSTALL_TIMEOUT = 300_000;
+
+interface PackedFile {
+  readonly path: string;
+}
+
+let appDir: string;
+let packedFiles: string[];
+let tableName: string;
+
+/** Packs the library as `npm publish` would, and installs the tarball into a new application with its peers. */
+beforeAll(async () => {
+  appDir = await mkdtemp(join(tmpdir(), 'nestjs-dynamo-es-consumer-'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', appDir], {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
+    filename: string;
+    files: PackedFile[];
+  }[];
+  packedFiles = packed!.files.map((file) => file.path);
+
+  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+    peerDependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  // The peers at the versions this repository tests with.
+  const peers = Object.fromEntries(
+    Object.keys(manifest.peerDependencies).map((name) => [name, manifest.devDependencies[name]]),
+  );
+  await writeFile(
+    join(appDir, 'package.json'),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { 'nestjs-dynamo-es': `file:./${packed!.filename}`, ...peers },
+    }),
+  );
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: appDir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+
+  const client = testClient();
+  tableName = await createTestTable(client);
+  client.destroy();
+}, INSTALL_TIMEOUT);
+afterAll(() => rm(appDir, { recursive: true, force: true }));
+
+function node(script: string, args: string[] = []) {
+  return run(process.execPath, [script, ...args], {
+    cwd: appDir,
+    env: { ...process.env, NODE_OPTIONS: '', EVENTS_TABLE: tableName },
+  });
+}
+
+describe('the published package', () => {
+  it('holds compiled ESM, type declarations, the CLI and the README, and no sources or tests', () => {
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cli/main.js',
+      ]),
+    );
+    const unwanted = packedFiles.filter(
+      (path) =>
+        !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path),
+    );
+    expect(unwanted).toEqual([]);
+    expect(
+      packedFiles.filter((path) => /\.(ts|map)$/.test(path) && !path.endsWith('.d.ts')),
+    ).toEqual([]);
+  });
+
+  it('boots a Nest application that saves and loads an aggregate through the installed package', async () => {
+    await writeFile(join(appDir, 'app.mjs'), CONSUMER_APP);
+
+    const { stdout } = await node('app.mjs');
+
+    expect(JSON.parse(stdout)).toEqual({ owner: 'Ada', version: 1, history: ['AccountOpened'] });
+  });
+
+  it('type-checks a TypeScript consumer against the declarations its exports point to', async () => {
+    await writeFile(join(appDir, 'consumer.ts'), TYPED_CONSUMER);
+    await writeFile(
+      join(appDir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2023',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          experimentalDecorators: true,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+
+    await expect(
+      run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', appDir]),
+    ).resolves.toBeDefined();
+  });
+
+  it('installs the CLI as a bin that creates tables', async () => {
+    const bin = join('node_modules', '.bin', 'nestjs-dynamo-es');
+    const { stdout: help } = await run(bin, ['--help'], { cwd: appDir });
+    expect(help).toContain('create-tables');
+
+    const { stdout } = await node(bin, ['create-tables']);
+
+    expect(stdout).toMatch(/exists/i);
+  });
+});
+
+const CONSUMER_APP = `
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
+import {
+  dynamoDBClientConfig,
+  DynamoEventStoreModule,
+  getAggregateRepositoryToken,
+} from 'nestjs-dynamo-es';
+import { lastValueFrom, toArray } from 'rxjs';
+
+class AccountOpened {
+  constructor(accountId, owner) {
+    this.accountId = accountId;
+    this.owner = owner;
+  }
+}
+
+class Account extends AggregateRoot {
+  constructor(id) {
+    super();
+    this.id = id;
+  }
+  open(owner) {
+    this.apply(new AccountOpened(this.id, owner));
+  }
+  onAccountOpened(event) {
+    this.owner = event.owner;
+  }
+}
+
+class AppModule {}
+Module({
+  imports: [
+    CqrsModule.forRoot(),
+    DynamoEventStoreModule.forRootAsync({
+      useFactory: () => ({
+        tableName: process.env.EVENTS_TABLE,
+        clientConfig: dynamoDBClientConfig({ endpoint: process.env.DYNAMODB_ENDPOINT }),
+      }),
+    }),
+    DynamoEventStoreModule.forFeature([{ aggregate: Account, events: [AccountOpened] }]),
+  ],
+})(AppModule);
+
+const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+const accounts = app.get(getAggregateRepositoryToken(Account));
+const id = crypto.randomUUID();
+const account = await accounts.load(id);
+account.open('Ada');
+await accounts.save(account);
+const loaded = await accounts.load(id);
+const history = await lastValueFrom(accounts.history(id).pipe(toArray()));
+await app.close();
+console.log(JSON.stringify({
+  owner: loaded.owner,
+  version: accounts.versionOf(loaded),
+  history: history.map((envelope) => envelope.type),
+}));
+`;
+
+const TYPED_CONSUMER = `
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AggregateRoot } from '@nestjs/cqrs';
+import {
+  type AggregateRepository,
+  ConcurrencyError,
+  DynamoEventStore,
+  DynamoEventStoreModule,
+  type EventEnvelope,
+  InjectAggregateRepository,
+} from 'nestjs-dynamo-es';
+
+class Account extends AggregateRoot {
+  constructor(readonly id: string) {
+    super();
+  }
+}
+
+export const module = DynamoEventStoreModule.forFeature([{ aggregate: Account, events: [] }]);
+export const inject: ParameterDecorator = InjectAggregateRepository(Account);
+
+export async function version(accounts: AggregateRepository<Account>, id: string): Promise<number> {
+  try {
+    return accounts.versionOf(await accounts.load(id));
+  } catch (error) {
+    if (error instanceof ConcurrencyError) return error.expectedVersion;
+    throw error;
+  }
+}
+
+export function store(client: DynamoDBClient): DynamoEventStore {
+  return new DynamoEventStore({ client, tableName: 'events' });
+}
+
+export type Envelope = EventEnvelope;
+`;
