@@ -1,6 +1,6 @@
 import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError } from './errors.js';
-import { SORT_KEY } from './event-item.js';
+import { SNAPSHOT_SORT_KEY, SORT_KEY } from './event-item.js';
 
 /**
  * Recognises a write rejected because another writer got there first. Errors are matched by name, not class,
@@ -20,10 +20,11 @@ export function asConcurrencyError(
     const reasons =
       (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
     if (!reasons.some(isConflict)) return undefined;
-    const taken = reasons.find((reason) => reason.Code === 'ConditionalCheckFailed' && reason.Item);
-    return new ConcurrencyError(streamId, expectedVersion, versionOf(taken?.Item), {
-      cause: error,
-    });
+    const taken = reasons
+      .filter((reason) => reason.Code === 'ConditionalCheckFailed')
+      .map((reason) => versionOf(reason.Item))
+      .find((version) => version !== undefined);
+    return new ConcurrencyError(streamId, expectedVersion, taken, { cause: error });
   }
   return undefined;
 }
@@ -34,5 +35,7 @@ function isConflict(reason: CancellationReason): boolean {
 
 function versionOf(item: Record<string, AttributeValue> | undefined): number | undefined {
   const version = item?.[SORT_KEY]?.N;
-  return version === undefined ? undefined : Number(version);
+  return version === undefined || Number(version) === SNAPSHOT_SORT_KEY
+    ? undefined
+    : Number(version);
 }

@@ -9,7 +9,7 @@ export function toJsonAttribute(
   value: unknown,
   streamId: string,
   eventType: string,
-  field: 'payload' | 'metadata',
+  field: 'payload' | 'metadata' | 'state',
 ): string {
   let json: string | undefined;
   try {

@@ -1,15 +1,24 @@
+import { Logger } from '@nestjs/common';
 import type { AggregateRoot, EventPublisher, IEvent } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
 import type { DynamoEventStore } from '../core/event-store.js';
 import { streamIdOf } from '../core/stream-id.js';
-import type { AppendResult, EventMetadata, ReadStreamOptions } from '../core/types.js';
+import type {
+  AppendResult,
+  EventMetadata,
+  NewSnapshot,
+  ReadStreamOptions,
+  StoredEvent,
+} from '../core/types.js';
 import type { AggregateFeature } from './aggregate-feature.js';
 import { AggregateConfigurationError, AggregateNotLoadedError } from './errors.js';
 import { EventClassRegistry } from './event-class-registry.js';
-import type { EventEnvelope } from './event-envelope.js';
+import { attachEnvelope, type EventEnvelope } from './event-envelope.js';
+import { EventMetadataContext } from './event-metadata-context.js';
+import { SnapshotPolicy } from './snapshot-policy.js';
 
 export interface SaveOptions {
-  /** Stored with every event of this save. */
+  /** Stored with every event of this save, over the metadata of the current command's context. */
   readonly metadata?: EventMetadata;
 }
 
@@ -17,6 +26,8 @@ interface StreamPosition {
   readonly id: string;
   readonly streamId: string;
   version: number;
+  /** The version of the snapshot the aggregate was loaded from or last saved with; 0 if none. */
+  snapshotVersion: number;
 }
 
 /** Where each loaded aggregate stands in its stream, kept beside the aggregate so its class stays a plain AggregateRoot. */
@@ -26,7 +37,9 @@ const positions = new WeakMap<AggregateRoot, StreamPosition>();
 export class AggregateRepository<T extends AggregateRoot> {
   readonly aggregateType: string;
   private readonly events: EventClassRegistry;
+  private readonly snapshots: SnapshotPolicy<T> | undefined;
   private readonly construct: (id: string) => T;
+  private readonly logger = new Logger('AggregateRepository');
 
   constructor(
     private readonly store: DynamoEventStore,
@@ -35,21 +48,19 @@ export class AggregateRepository<T extends AggregateRoot> {
   ) {
     this.aggregateType = feature.type ?? feature.aggregate.name;
     this.events = new EventClassRegistry(this.aggregateType, feature.events);
+    this.snapshots =
+      feature.snapshot &&
+      new SnapshotPolicy(this.aggregateType, feature.aggregate, feature.snapshot);
     this.construct = feature.create ?? ((id) => new feature.aggregate(id));
   }
 
   /**
-   * The aggregate rebuilt from its whole history, at the version of its last event. An id with no stream gives a
-   * new aggregate at version 0, so the same call serves "create" commands.
+   * The aggregate at the version of its last event. With a snapshot policy, one Query reads the latest snapshot and
+   * the events after it; without, the whole history is replayed. An id with no stream gives a new aggregate at
+   * version 0, so the same call serves "create" commands.
    */
   async load(id: string): Promise<T> {
-    const aggregate = this.instantiate(id);
-    const position = this.positionOf(aggregate);
-    await this.history(id).forEach(({ event, version }) => {
-      aggregate.loadFromHistory([event]);
-      position.version = version;
-    });
-    return aggregate;
+    return (await this.loadFromSnapshot(id)) ?? (await this.replay(id));
   }
 
   /** A new aggregate at version 0, without reading. Saving it fails with ConcurrencyError if the stream exists. */
@@ -71,48 +82,144 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 
   /**
-   * Appends the aggregate's uncommitted events in one atomic request at the version it was loaded at, then
-   * publishes them on the EventBus. If the append fails nothing is published and the events stay uncommitted.
+   * Appends the aggregate's uncommitted events in one atomic request at the version it was loaded at, with a
+   * snapshot when the policy asks for one, then publishes them on the EventBus. If the append fails nothing is
+   * published and the events stay uncommitted.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<AppendResult> {
     const position = this.positionOf(aggregate);
     this.assertNotAutoCommit(aggregate);
     const events = [...aggregate.getUncommittedEvents()];
-    if (events.length === 0)
-      return { streamId: position.streamId, version: position.version, events: [] };
+    if (events.length === 0) {
+      return {
+        streamId: position.streamId,
+        version: position.version,
+        events: [],
+        snapshotWritten: false,
+      };
+    }
 
     const result = await this.store.appendToStream(
       position.streamId,
       position.version,
       events.map((event) => this.events.toNewEvent(event)),
-      options,
+      {
+        metadata: { ...EventMetadataContext.current(), ...options.metadata },
+        snapshot: this.snapshotFor(aggregate, position, position.version + events.length),
+      },
     );
     position.version = result.version;
+    if (result.snapshotWritten) position.snapshotVersion = result.version;
+    if (result.snapshotSkipped) {
+      this.logger.warn(
+        `No snapshot of ${position.streamId} at version ${result.version}: ${result.snapshotSkipped.message}`,
+      );
+    }
+    result.events.forEach(({ version, type, metadata, eventId, recordedAt }, index) =>
+      attachEnvelope({
+        aggregateId: position.id,
+        streamId: position.streamId,
+        version,
+        type,
+        event: events[index]!,
+        metadata,
+        eventId,
+        recordedAt,
+      }),
+    );
     publishSaved(aggregate, events);
     return result;
   }
 
   /** The aggregate's events in version order, paged lazily from DynamoDB; unsubscribe to stop reading. */
   history(id: string, options?: ReadStreamOptions): Observable<EventEnvelope> {
-    return this.store.readStream(this.streamIdOf(id), options).pipe(
-      map((stored) => ({
-        aggregateId: id,
-        streamId: stored.streamId,
-        version: stored.version,
-        type: stored.type,
-        event: this.events.toEvent(stored),
-        metadata: stored.metadata,
-        eventId: stored.eventId,
-        recordedAt: stored.recordedAt,
-      })),
+    return this.store
+      .readStream(this.streamIdOf(id), options)
+      .pipe(map((stored) => this.toEnvelope(id, stored)));
+  }
+
+  private async replay(id: string): Promise<T> {
+    const aggregate = this.instantiate(id);
+    const position = this.positionOf(aggregate);
+    await this.history(id).forEach(({ event, version }) => {
+      aggregate.loadFromHistory([event]);
+      position.version = version;
+    });
+    return aggregate;
+  }
+
+  /** The aggregate from its latest snapshot and the events after it; undefined when the snapshot is unusable. */
+  private async loadFromSnapshot(id: string): Promise<T | undefined> {
+    if (!this.snapshots) return undefined;
+    const streamId = this.streamIdOf(id);
+    const { snapshot, unreadableSnapshot, events } = await this.store.readSnapshotAndNewerEvents(
+      streamId,
+      this.snapshots.readLimit,
     );
+    const aggregate = this.instantiate(id);
+    const position = this.positionOf(aggregate);
+    const unusable = (reason: string) => {
+      this.logger.warn(
+        `Ignoring the snapshot of ${streamId} and replaying its whole history: ${reason}. ` +
+          'The next save the snapshot policy selects writes a fresh one.',
+      );
+      return undefined;
+    };
+    if (unreadableSnapshot) return unusable(`it cannot be read (${unreadableSnapshot.message})`);
+    if (snapshot) {
+      const outcome = this.snapshots.restoreInto(aggregate, snapshot);
+      if ('reason' in outcome) return unusable(outcome.reason);
+      position.version = position.snapshotVersion = snapshot.version;
+    }
+    for (const stored of events) {
+      aggregate.loadFromHistory([this.toEnvelope(id, stored).event]);
+      position.version = stored.version;
+    }
+    return aggregate;
+  }
+
+  private snapshotFor(
+    aggregate: T,
+    position: StreamPosition,
+    toVersion: number,
+  ): NewSnapshot | undefined {
+    const decision = {
+      fromVersion: position.version,
+      toVersion,
+      snapshotVersion: position.snapshotVersion,
+    };
+    if (!this.snapshots?.shouldSnapshot(decision)) return undefined;
+    try {
+      return this.snapshots.snapshotOf(aggregate);
+    } catch (error) {
+      this.logger.warn(
+        `No snapshot of ${position.streamId} at version ${toVersion}: taking it threw ` +
+          `(${(error as Error).message}). The events are saved without it.`,
+      );
+      return undefined;
+    }
+  }
+
+  private toEnvelope(id: string, stored: StoredEvent): EventEnvelope {
+    const event = this.events.toEvent(stored);
+    return attachEnvelope({
+      aggregateId: id,
+      streamId: stored.streamId,
+      version: stored.version,
+      // The current name, also when the event was stored under a former one.
+      type: event.constructor.name,
+      event,
+      metadata: stored.metadata,
+      eventId: stored.eventId,
+      recordedAt: stored.recordedAt,
+    });
   }
 
   private instantiate(id: string): T {
     const streamId = this.streamIdOf(id);
     const aggregate = this.publisher.mergeObjectContext(this.construct(id));
     this.assertNotAutoCommit(aggregate);
-    positions.set(aggregate, { id, streamId, version: 0 });
+    positions.set(aggregate, { id, streamId, version: 0, snapshotVersion: 0 });
     return aggregate;
   }
 

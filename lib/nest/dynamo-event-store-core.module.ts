@@ -1,6 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { DynamoEventStore } from '../core/event-store.js';
+import { trackCommandMetadata } from './command-metadata.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
   ConfigurableDynamoEventStoreModule,
@@ -38,10 +47,20 @@ interface ClientHandle {
 })
 export class DynamoEventStoreCoreModule
   extends ConfigurableDynamoEventStoreModule
-  implements OnApplicationShutdown
+  implements OnApplicationBootstrap, OnApplicationShutdown
 {
-  constructor(@Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle) {
+  constructor(
+    @Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle,
+    @Inject(DYNAMO_EVENT_STORE_OPTIONS) private readonly options: DynamoEventStoreModuleOptions,
+    @Optional() private readonly commandBus?: CommandBus,
+  ) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.commandBus && this.options.commandMetadata !== false) {
+      trackCommandMetadata(this.commandBus);
+    }
   }
 
   onApplicationShutdown(): void {

@@ -10,6 +10,11 @@ export interface DynamoEventStoreModuleOptions {
   readonly client?: DynamoDBClient;
   /** Settings for the client the module creates: region, endpoint, credentials, maxAttempts… */
   readonly clientConfig?: DynamoDBClientConfig;
+  /**
+   * Run each command sent on the CommandBus in a metadata scope, so that the events it saves carry the command's id
+   * as causation id and the request's correlation id. Default true.
+   */
+  readonly commandMetadata?: boolean;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

@@ -39,3 +39,18 @@ export class AggregateNotLoadedError extends EventStoreError {
     );
   }
 }
+
+/** A stored event's schema version that the registered upcasters cannot bring to the current one. */
+export class UnsupportedEventVersionError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly eventType: string,
+    readonly schemaVersion: number,
+    readonly reason: string,
+  ) {
+    super(
+      `Stream "${streamId}" holds event "${eventType}" at schema version ${schemaVersion}, which cannot be read: ` +
+        `${reason}.`,
+    );
+  }
+}

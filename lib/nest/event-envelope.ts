@@ -12,3 +12,18 @@ export interface EventEnvelope<E extends IEvent = IEvent> {
   readonly eventId: string;
   readonly recordedAt: Date;
 }
+
+const envelopes = new WeakMap<IEvent, EventEnvelope>();
+
+/**
+ * The envelope of an event that was saved, loaded or read through a repository: its version, id, time and metadata.
+ * Event handlers receive the bare event; this is how they reach the rest.
+ */
+export function getEventEnvelope<E extends IEvent>(event: E): EventEnvelope<E> | undefined {
+  return envelopes.get(event) as EventEnvelope<E> | undefined;
+}
+
+export function attachEnvelope(envelope: EventEnvelope): EventEnvelope {
+  envelopes.set(envelope.event, envelope);
+  return envelope;
+}

@@ -1,4 +1,9 @@
-export type { AggregateFeature } from './aggregate-feature.js';
+export type {
+  AggregateFeature,
+  EventRegistration,
+  EventTypeOptions,
+  Upcaster,
+} from './aggregate-feature.js';
 export { AggregateRepository, type SaveOptions } from './aggregate-repository.js';
 export { getAggregateRepositoryToken } from './aggregate-repository.token.js';
 export type {
@@ -7,5 +12,8 @@ export type {
 } from './dynamo-event-store-options.js';
 export { DynamoEventStoreModule } from './dynamo-event-store.module.js';
 export * from './errors.js';
-export type { EventEnvelope } from './event-envelope.js';
+export { CORRELATION_ID_HEADER, CorrelationIdInterceptor } from './correlation-id.interceptor.js';
+export { type EventEnvelope, getEventEnvelope } from './event-envelope.js';
+export { EventMetadataContext } from './event-metadata-context.js';
 export { InjectAggregateRepository } from './inject-aggregate-repository.decorator.js';
+export type { SnapshotCapable, SnapshotDecision, SnapshotOptions } from './snapshot-policy.js';

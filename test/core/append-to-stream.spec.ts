@@ -49,6 +49,7 @@ describe('appendToStream', () => {
       streamId: stream,
       version: 1,
       type: 'AccountOpened',
+      schemaVersion: 1,
       payload: { owner: 'Ada' },
       metadata: { userId: 'u-1', source: 'web' },
       eventId: result.events[0]!.eventId,
