@@ -12,7 +12,7 @@ const scopes = new AsyncLocalStorage<Scope>();
  * The metadata that events saved in the current asynchronous context are stored with: a correlation id shared by
  * everything one request led to, the id of the command being handled as causation id, and any keys added along the
  * way (a user id set by a guard, say). The module sets a scope around every command it sees on the CommandBus;
- * `CorrelationIdInterceptor` sets one around each HTTP request.
+ * `CorrelationIdMiddleware` sets one around each HTTP request.
  */
 export const EventMetadataContext = {
   /** The metadata of the current scope; empty outside any. */

@@ -12,7 +12,7 @@ export type {
 } from './dynamo-event-store-options.js';
 export { DynamoEventStoreModule } from './dynamo-event-store.module.js';
 export * from './errors.js';
-export { CORRELATION_ID_HEADER, CorrelationIdInterceptor } from './correlation-id.interceptor.js';
+export { CORRELATION_ID_HEADER, CorrelationIdMiddleware } from './correlation-id.middleware.js';
 export { type EventEnvelope, getEventEnvelope } from './event-envelope.js';
 export { EventMetadataContext } from './event-metadata-context.js';
 export { InjectAggregateRepository } from './inject-aggregate-repository.decorator.js';

@@ -1,4 +1,5 @@
 import { AggregateRoot } from '@nestjs/cqrs';
+import type { SnapshotCapable } from 'nestjs-dynamo-es';
 import {
   AccountAlreadyOpenError,
   AccountNotFoundError,
@@ -7,8 +8,13 @@ import {
 } from './account.errors.js';
 import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from './account.events.js';
 
+export interface AccountSnapshot {
+  readonly owner: string | undefined;
+  readonly balance: number;
+}
+
 /** A bank account: decides on commands, and changes state only by applying events. */
-export class Account extends AggregateRoot {
+export class Account extends AggregateRoot implements SnapshotCapable<AccountSnapshot> {
   owner: string | undefined;
   balance = 0;
 
@@ -36,6 +42,15 @@ export class Account extends AggregateRoot {
     if (amount <= 0) throw new NonPositiveAmountError(amount);
     if (amount > this.balance) throw new InsufficientFundsError(this.balance, amount);
     this.apply(new MoneyWithdrawn(this.id, amount));
+  }
+
+  toSnapshot(): AccountSnapshot {
+    return { owner: this.owner, balance: this.balance };
+  }
+
+  restoreSnapshot(snapshot: AccountSnapshot): void {
+    this.owner = snapshot.owner;
+    this.balance = snapshot.balance;
   }
 
   onAccountOpened(event: AccountOpened): void {

@@ -1,6 +1,6 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
+import { CorrelationIdMiddleware, DynamoEventStoreModule } from 'nestjs-dynamo-es';
 import { Account } from './account.aggregate.js';
 import { ACCOUNT_EVENTS } from './account.events.js';
 import { DepositMoneyHandler } from './commands/deposit-money.handler.js';
@@ -13,7 +13,12 @@ import { AccountDirectory } from './read-model/account-directory.js';
 import { AccountDirectoryProjection } from './read-model/account-directory.projection.js';
 
 @Module({
-  imports: [DynamoEventStoreModule.forFeature([{ aggregate: Account, events: ACCOUNT_EVENTS }])],
+  imports: [
+    DynamoEventStoreModule.forFeature([
+      // A snapshot every 50 events keeps each load to one Query, however long the account's history grows.
+      { aggregate: Account, events: ACCOUNT_EVENTS, snapshot: { every: 50 } },
+    ]),
+  ],
   controllers: [AccountsController],
   providers: [
     OpenAccountHandler,
@@ -25,4 +30,9 @@ import { AccountDirectoryProjection } from './read-model/account-directory.proje
     { provide: APP_FILTER, useClass: AccountErrorsFilter },
   ],
 })
-export class AccountsModule {}
+export class AccountsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every event a request leads to is stored with the request's X-Correlation-Id (or a new one).
+    consumer.apply(CorrelationIdMiddleware).forRoutes(AccountsController);
+  }
+}

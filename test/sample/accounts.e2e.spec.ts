@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DynamoEventStore, streamIdOf } from 'nestjs-dynamo-es';
+import { lastValueFrom, toArray } from 'rxjs';
 import request, { type Response } from 'supertest';
 import { AppModule } from '../../sample/app.module.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
@@ -95,6 +96,23 @@ describe('the bank-account sample over HTTP', () => {
     const { body } = await http().get('/accounts').expect(200);
 
     expect(body).toContainEqual({ id, owner: 'Grace', balance: 25 });
+  });
+
+  it('stores the X-Correlation-Id of the request with the events it led to, and echoes it', async () => {
+    const opened = await http()
+      .post('/accounts')
+      .set('X-Correlation-Id', 'checkout-77')
+      .send({ owner: 'Ada' });
+    const { id } = opened.body as { id: string };
+
+    const deposit = await http().post(`/accounts/${id}/deposits`).send({ amount: 5 }).expect(200);
+
+    expect(opened.headers['x-correlation-id']).toBe('checkout-77');
+    const generated = deposit.headers['x-correlation-id'] as string;
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    const events = await lastValueFrom(store.readStream(streamIdOf('Account', id)).pipe(toArray()));
+    expect(events.map((event) => event.metadata.correlationId)).toEqual(['checkout-77', generated]);
+    expect(events.every((event) => typeof event.metadata.causationId === 'string')).toBe(true);
   });
 
   describe('history', () => {

@@ -1,0 +1,50 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import {
+  type AggregateRepository,
+  DynamoEventStoreModule,
+  getAggregateRepositoryToken,
+} from 'nestjs-dynamo-es';
+import { Account } from '../../sample/accounts/account.aggregate.js';
+import { ACCOUNT_EVENTS } from '../../sample/accounts/account.events.js';
+
+/** The sample's Account under a snapshot policy of its own, for side-by-side measurements. */
+export class SnapshottedAccount extends Account {}
+
+export interface AccountStore {
+  readonly accounts: AggregateRepository<Account>;
+  readonly snapshotted: AggregateRepository<SnapshottedAccount>;
+  close(): Promise<void>;
+}
+
+/** A Nest application context with the sample's Account registered twice: without and with snapshots. */
+export async function startAccountStore(
+  client: DynamoDBClient,
+  tableName: string,
+  snapshotEvery: number,
+): Promise<AccountStore> {
+  @Module({
+    imports: [
+      CqrsModule.forRoot(),
+      DynamoEventStoreModule.forRoot({ client, tableName }),
+      DynamoEventStoreModule.forFeature([
+        { aggregate: Account, events: ACCOUNT_EVENTS },
+        {
+          aggregate: SnapshottedAccount,
+          type: 'SnapshottedAccount',
+          events: ACCOUNT_EVENTS,
+          snapshot: { every: snapshotEvery },
+        },
+      ]),
+    ],
+  })
+  class BenchModule {}
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  return {
+    accounts: app.get(getAggregateRepositoryToken(Account)),
+    snapshotted: app.get(getAggregateRepositoryToken(SnapshottedAccount)),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEventStoreTable, dynamoDBClientConfig } from 'nestjs-dynamo-es';
+import { startLocalDynamoDb } from '../../test/local-dynamodb/local-dynamodb.js';
+
+export interface BenchEndpoint {
+  readonly endpoint: string;
+  readonly embedded: boolean;
+  newClient(): DynamoDBClient;
+  /** A fresh table: moto slows down as a table grows. */
+  newTable(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** DYNAMODB_ENDPOINT if set, else the local endpoint the tests use (moto, one request at a time). */
+export async function startBenchEndpoint(): Promise<BenchEndpoint> {
+  const given = process.env.DYNAMODB_ENDPOINT;
+  const local = given ? undefined : await startLocalDynamoDb();
+  const endpoint = given ?? local!.endpoint;
+  const newClient = () => new DynamoDBClient(dynamoDBClientConfig({ endpoint }));
+  const admin = newClient();
+  let tables = 0;
+  return {
+    endpoint,
+    embedded: local !== undefined,
+    newClient,
+    async newTable() {
+      const tableName = `bench-${process.pid}-${Date.now()}-${tables++}`;
+      await createEventStoreTable(admin, tableName);
+      return tableName;
+    },
+    async stop() {
+      admin.destroy();
+      await local?.stop();
+    },
+  };
+}
