@@ -1,0 +1,43 @@
+import { Readable } from 'node:stream';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HttpRequest, HttpResponse } from '@smithy/types';
+
+/** Answers one DynamoDB operation (`Query`, `PutItem`, …) given its JSON request body, with a JSON response body. */
+export type StubAnswer = (operation: string, requestBody: string) => string;
+
+/**
+ * A DynamoDBClient whose HTTP layer is replaced by canned answers: every SDK layer above the socket (serialising,
+ * signing, retries, deserialising) runs as it would against DynamoDB, with no network and no server. For measuring
+ * CPU in process.
+ */
+export function stubbedClient(answer: StubAnswer): DynamoDBClient {
+  return new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: 'http://dynamodb.stub',
+    credentials: { accessKeyId: 'stub', secretAccessKey: 'stub' },
+    requestHandler: {
+      handle: (request: HttpRequest) => {
+        const operation = String(request.headers['x-amz-target']).split('.')[1] ?? '';
+        const requestBody =
+          typeof request.body === 'string'
+            ? request.body
+            : Buffer.from(request.body as Uint8Array).toString('utf8');
+        const body = Buffer.from(answer(operation, requestBody));
+        return Promise.resolve({
+          response: {
+            statusCode: 200,
+            headers: {
+              'content-type': 'application/x-amz-json-1.0',
+              'content-length': String(body.length),
+              'x-amzn-requestid': 'stub',
+            },
+            body: Readable.from([body]),
+          } satisfies HttpResponse,
+        });
+      },
+    },
+  });
+}
+
+/** The empty success answer of a write. */
+export const WRITE_ACCEPTED = '{}';
