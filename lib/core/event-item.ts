@@ -1,5 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { toJsonAttribute } from './json-attribute.js';
-import type { EventMetadata, NewEvent, StoredEvent } from './types.js';
+import type { EventData, EventMetadata, NewEvent, StoredEvent } from './types.js';
 
 /**
  * The table's layout. One item per event; partition key = stream, sort key = version. The highest sort key of each
@@ -11,54 +12,62 @@ export const SORT_KEY = 'version';
 export const SNAPSHOT_SORT_KEY = Number.MAX_SAFE_INTEGER;
 export const MAX_EVENT_VERSION = SNAPSHOT_SORT_KEY - 1;
 
-export type EventItem = {
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  /** JSON text of the event's payload. */
-  readonly payload: string;
-  /** JSON text of the event's metadata. */
-  readonly metadata: string;
-  readonly eventId: string;
-  /** ISO-8601 time the event was appended. */
-  readonly recordedAt: string;
-};
+/**
+ * An item in DynamoDB's attribute-value form. The store's items are flat and of a fixed layout, so it writes and
+ * reads this form itself: measured, the DocumentClient's generic conversion was the largest cost the library added
+ * to a load or a save.
+ */
+export type WireItem = Record<string, AttributeValue>;
 
+/**
+ * An event item: `streamId` (S), `version` (N), `type` (S), `schemaVersion` (N), `payload` and `metadata` (S, JSON
+ * text), `eventId` (S), `recordedAt` (S, ISO-8601).
+ */
 export function toEventItem(
   streamId: string,
   version: number,
   event: NewEvent,
   metadata: EventMetadata,
+  eventId: string,
   recordedAt: string,
-): EventItem {
+): WireItem {
   return {
-    streamId,
-    version,
-    type: event.type,
-    schemaVersion: event.schemaVersion ?? 1,
-    payload: toJsonAttribute(event.payload, streamId, event.type, 'payload'),
-    metadata: toJsonAttribute(metadata, streamId, event.type, 'metadata'),
-    eventId: event.eventId ?? crypto.randomUUID(),
-    recordedAt,
+    streamId: { S: streamId },
+    version: { N: String(version) },
+    type: { S: event.type },
+    schemaVersion: { N: String(event.schemaVersion ?? 1) },
+    payload: { S: toJsonAttribute(event.payload, streamId, event.type, 'payload') },
+    metadata: { S: toJsonAttribute(metadata, streamId, event.type, 'metadata') },
+    eventId: { S: eventId },
+    recordedAt: { S: recordedAt },
   };
 }
 
-export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
-  const event = item as unknown as EventItem;
+export function toStoredEvent(item: WireItem): StoredEvent {
   return {
-    streamId: event.streamId,
-    // A DocumentClient configured with wrapNumbers hands back NumberValue objects.
-    version: Number(event.version),
-    type: event.type,
-    schemaVersion: event.schemaVersion === undefined ? 1 : Number(event.schemaVersion),
-    payload: JSON.parse(event.payload) as unknown,
-    metadata: JSON.parse(event.metadata) as EventMetadata,
-    eventId: event.eventId,
-    recordedAt: new Date(event.recordedAt),
+    streamId: item.streamId!.S!,
+    version: Number(item.version!.N),
+    type: item.type!.S!,
+    schemaVersion: item.schemaVersion ? Number(item.schemaVersion.N) : 1,
+    payload: JSON.parse(item.payload!.S!) as unknown,
+    metadata: JSON.parse(item.metadata!.S!) as EventMetadata,
+    eventId: item.eventId!.S!,
+    recordedAt: new Date(item.recordedAt!.S!),
   };
 }
 
-export function isSnapshotItem(item: Record<string, unknown>): boolean {
-  return Number(item[SORT_KEY]) === SNAPSHOT_SORT_KEY;
+/** The attributes `toEventData` reads: a read for rebuilding state asks for these only. */
+export const EVENT_DATA_ATTRIBUTES = ['version', 'type', 'schemaVersion', 'payload'] as const;
+
+export function toEventData(item: WireItem): EventData {
+  return {
+    version: Number(item.version!.N),
+    type: item.type!.S!,
+    schemaVersion: item.schemaVersion ? Number(item.schemaVersion.N) : 1,
+    payload: JSON.parse(item.payload!.S!) as unknown,
+  };
+}
+
+export function isSnapshotItem(item: WireItem): boolean {
+  return Number(item[SORT_KEY]?.N) === SNAPSHOT_SORT_KEY;
 }

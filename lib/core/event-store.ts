@@ -1,28 +1,32 @@
-import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import {
-  DynamoDBDocumentClient,
-  paginateQuery,
+  type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
-  type TranslateConfig,
-} from '@aws-sdk/lib-dynamodb';
+} from '@aws-sdk/client-dynamodb';
 import { Observable } from 'rxjs';
 import { assertWithinAppendLimits } from './append-limits.js';
 import { asConcurrencyError } from './conflicts.js';
 import { EventStoreLimitError, InvalidAppendError } from './errors.js';
 import {
+  EVENT_DATA_ATTRIBUTES,
   MAX_EVENT_VERSION,
   PARTITION_KEY,
   SORT_KEY,
+  toEventData,
   toEventItem,
   toStoredEvent,
+  type WireItem,
 } from './event-item.js';
+import { projectionOf, queryPages } from './query-pages.js';
 import { readSnapshotAndNewerEvents } from './read-snapshot-and-newer-events.js';
-import { type SnapshotItem, toSnapshotItem } from './snapshot-item.js';
+import { toSnapshotItem } from './snapshot-item.js';
 import { assertValidStreamId } from './stream-id.js';
 import type {
+  AppendedEvent,
   AppendOptions,
   AppendResult,
+  EventData,
   EventMetadata,
   NewEvent,
   ReadStreamOptions,
@@ -32,8 +36,8 @@ import type {
 import { writeItems } from './write-items.js';
 
 export interface DynamoEventStoreConfig {
-  /** A DynamoDBClient, or a DynamoDBDocumentClient built on one. The store never destroys it. */
-  readonly client: DynamoDBClient | DynamoDBDocumentClient;
+  /** The client to send requests with. The store neither changes nor destroys it. */
+  readonly client: DynamoDBClient;
   readonly tableName: string;
 }
 
@@ -43,19 +47,11 @@ const KEY_NAMES = { '#stream': PARTITION_KEY, '#version': SORT_KEY };
 /** Append-only event streams in one DynamoDB table. Framework-free: the Nest layer wraps it. */
 export class DynamoEventStore {
   readonly tableName: string;
-  private readonly documentClient: DynamoDBDocumentClient;
+  private readonly client: DynamoDBClient;
 
   constructor({ client, tableName }: DynamoEventStoreConfig) {
+    this.client = client;
     this.tableName = tableName;
-    this.documentClient =
-      client instanceof DynamoDBDocumentClient
-        ? client
-        : // DocumentClient.from() writes its translate config onto the shared client config: pass the existing one
-          // through so that a document client the user built on the same client keeps its options.
-          DynamoDBDocumentClient.from(
-            client,
-            (client.config as { translateConfig?: TranslateConfig }).translateConfig,
-          );
   }
 
   /**
@@ -83,14 +79,21 @@ export class DynamoEventStore {
     }
 
     const recordedAt = new Date().toISOString();
-    const metadata = events.map((event) =>
-      event.metadata || options.metadata
-        ? { ...options.metadata, ...event.metadata }
-        : EMPTY_METADATA,
-    );
-    const items = events.map((event, index) =>
-      toEventItem(streamId, expectedVersion + 1 + index, event, metadata[index]!, recordedAt),
-    );
+    const appended: AppendedEvent[] = events.map((event, index) => ({
+      version: expectedVersion + 1 + index,
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      metadata:
+        event.metadata || options.metadata
+          ? { ...options.metadata, ...event.metadata }
+          : EMPTY_METADATA,
+      eventId: event.eventId ?? randomUUID(),
+      recordedAt: new Date(recordedAt),
+    }));
+    const items = events.map((event, index) => {
+      const { version, metadata, eventId } = appended[index]!;
+      return toEventItem(streamId, version, event, metadata, eventId, recordedAt);
+    });
     assertWithinAppendLimits(streamId, items);
     const { snapshot, snapshotSkipped } = this.snapshotItemWithin(
       streamId,
@@ -101,21 +104,14 @@ export class DynamoEventStore {
     );
 
     try {
-      await writeItems(this.documentClient, this.tableName, items, snapshot);
+      await writeItems(this.client, this.tableName, items, snapshot);
     } catch (error) {
       throw asConcurrencyError(error, streamId, expectedVersion) ?? error;
     }
     return {
       streamId,
       version,
-      events: items.map((item, index) => ({
-        version: item.version,
-        type: item.type,
-        schemaVersion: item.schemaVersion,
-        metadata: metadata[index]!,
-        eventId: item.eventId,
-        recordedAt: new Date(recordedAt),
-      })),
+      events: appended,
       snapshotWritten: snapshot !== undefined,
       snapshotSkipped,
     };
@@ -126,27 +122,13 @@ export class DynamoEventStore {
    * requested only after the previous one was emitted, and unsubscribing aborts the request in flight.
    */
   readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
-    const { fromVersion = 1, toVersion = MAX_EVENT_VERSION } = options;
     return new Observable<StoredEvent>((subscriber) => {
       const abort = new AbortController();
-      const input: QueryCommandInput = {
-        TableName: this.tableName,
-        KeyConditionExpression: '#stream = :stream AND #version BETWEEN :from AND :to',
-        ExpressionAttributeNames: KEY_NAMES,
-        ExpressionAttributeValues: {
-          ':stream': streamId,
-          ':from': fromVersion,
-          ':to': Math.min(toVersion, MAX_EVENT_VERSION),
-        },
-        ConsistentRead: true,
-      };
-      const pages = paginateQuery({ client: this.documentClient }, input, {
-        abortSignal: abort.signal,
-      });
+      const pages = queryPages(this.client, this.streamQuery(streamId, options), abort.signal);
       void (async () => {
         try {
-          for await (const page of pages) {
-            for (const item of page.Items ?? []) {
+          for await (const items of pages) {
+            for (const item of items) {
               subscriber.next(toStoredEvent(item));
               if (subscriber.closed) return;
             }
@@ -161,21 +143,45 @@ export class DynamoEventStore {
   }
 
   /**
+   * The data of the stream's events (version, type, schema version, payload), page by page, for rebuilding state:
+   * the Query asks for those attributes only, and nothing else is decoded.
+   */
+  async *readEventData(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): AsyncGenerator<readonly EventData[]> {
+    const query = this.streamQuery(streamId, options);
+    const projection = projectionOf(EVENT_DATA_ATTRIBUTES);
+    const input = {
+      ...query,
+      ...projection,
+      ExpressionAttributeNames: {
+        ...query.ExpressionAttributeNames,
+        ...projection.ExpressionAttributeNames,
+      },
+    };
+    for await (const items of queryPages(this.client, input)) yield items.map(toEventData);
+  }
+
+  /**
    * The latest snapshot and the events after it, in one strongly consistent Query when the snapshot is within the
    * newest `limit` items of the stream (a snapshot every N events: limit N). Without a snapshot, the whole stream.
    */
   readSnapshotAndNewerEvents(streamId: string, limit: number): Promise<SnapshotAndNewerEvents> {
-    return readSnapshotAndNewerEvents(this.documentClient, this.tableName, streamId, limit);
+    return readSnapshotAndNewerEvents(this.client, this.tableName, streamId, limit);
   }
 
   /** The version of the stream's last event; 0 when the stream does not exist. */
   async readStreamVersion(streamId: string): Promise<number> {
-    const { Items } = await this.documentClient.send(
+    const { Items } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: '#stream = :stream AND #version <= :last',
         ExpressionAttributeNames: KEY_NAMES,
-        ExpressionAttributeValues: { ':stream': streamId, ':last': MAX_EVENT_VERSION },
+        ExpressionAttributeValues: {
+          ':stream': { S: streamId },
+          ':last': { N: String(MAX_EVENT_VERSION) },
+        },
         ProjectionExpression: '#version',
         ScanIndexForward: false,
         Limit: 1,
@@ -183,17 +189,34 @@ export class DynamoEventStore {
       }),
     );
     const last = Items?.[0];
-    return last ? Number(last[SORT_KEY]) : 0;
+    return last ? Number(last[SORT_KEY]?.N) : 0;
+  }
+
+  private streamQuery(
+    streamId: string,
+    { fromVersion = 1, toVersion = MAX_EVENT_VERSION }: ReadStreamOptions,
+  ): QueryCommandInput {
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: '#stream = :stream AND #version BETWEEN :from AND :to',
+      ExpressionAttributeNames: { ...KEY_NAMES },
+      ExpressionAttributeValues: {
+        ':stream': { S: streamId },
+        ':from': { N: String(fromVersion) },
+        ':to': { N: String(Math.min(toVersion, MAX_EVENT_VERSION)) },
+      },
+      ConsistentRead: true,
+    };
   }
 
   /** The snapshot item to write, unless it cannot be stored or would take the save over a DynamoDB limit. */
   private snapshotItemWithin(
     streamId: string,
     version: number,
-    events: readonly Record<string, unknown>[],
+    events: readonly WireItem[],
     { snapshot }: AppendOptions,
     recordedAt: string,
-  ): { snapshot?: SnapshotItem; snapshotSkipped?: Error } {
+  ): { snapshot?: WireItem; snapshotSkipped?: Error } {
     if (!snapshot) return {};
     try {
       const item = toSnapshotItem(streamId, version, snapshot, recordedAt);

@@ -1,60 +1,47 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
 /**
- * The size DynamoDB charges and limits an item by, computed from the native values the DocumentClient marshals:
- * attribute names count as well as values (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+ * The size DynamoDB charges and limits an item by: attribute names count as well as values
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
-export function itemSize(item: Readonly<Record<string, unknown>>): number {
+export function itemSize(item: Readonly<Record<string, AttributeValue>>): number {
   let size = 0;
-  for (const name in item) {
-    const value = item[name];
-    if (value === undefined) continue;
-    size += utf8Length(name) + valueSize(value);
-  }
+  for (const name in item) size += utf8Length(name) + valueSize(item[name]!);
   return size;
 }
 
 const LIST_OR_MAP_OVERHEAD = 3;
 const ELEMENT_OVERHEAD = 1;
 
-function valueSize(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return utf8Length(value);
-    case 'number':
-    case 'bigint':
-      return numberSize(value);
-    case 'boolean':
-      return 1;
-    case 'object':
-      return objectSize(value);
-    default:
-      throw new TypeError(`DynamoDB cannot store a value of type ${typeof value}`);
+function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return utf8Length(value.S);
+  if (value.N !== undefined) return numberSize(value.N);
+  if (value.B !== undefined) return value.B.byteLength;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS !== undefined) return sum(value.SS.map(utf8Length));
+  if (value.NS !== undefined) return sum(value.NS.map(numberSize));
+  if (value.BS !== undefined) return sum(value.BS.map((bytes) => bytes.byteLength));
+  if (value.L !== undefined) {
+    return (
+      LIST_OR_MAP_OVERHEAD + sum(value.L.map((element) => ELEMENT_OVERHEAD + valueSize(element)))
+    );
   }
-}
-
-function objectSize(value: object | null): number {
-  if (value === null) return 1;
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (value instanceof Set) {
-    let size = 0;
-    for (const element of value as Set<unknown>) size += valueSize(element);
-    return size;
+  if (value.M !== undefined) {
+    return (
+      LIST_OR_MAP_OVERHEAD +
+      sum(
+        Object.entries(value.M).map(
+          ([name, element]) => ELEMENT_OVERHEAD + utf8Length(name) + valueSize(element),
+        ),
+      )
+    );
   }
-  let size = LIST_OR_MAP_OVERHEAD;
-  if (Array.isArray(value)) {
-    for (const element of value) size += ELEMENT_OVERHEAD + valueSize(element);
-    return size;
-  }
-  const entries = value instanceof Map ? value.entries() : Object.entries(value);
-  for (const [name, element] of entries as Iterable<[string, unknown]>) {
-    if (element === undefined) continue;
-    size += ELEMENT_OVERHEAD + utf8Length(name) + valueSize(element);
-  }
-  return size;
+  throw new TypeError(`Not a DynamoDB attribute value: ${JSON.stringify(value)}`);
 }
 
 /** One byte per two significant digits, plus one; leading and trailing zeros are not stored. */
-function numberSize(value: number | bigint): number {
-  const digits = String(value)
+function numberSize(value: string): number {
+  const digits = value
     .replace(/e.*$/i, '')
     .replace(/[^0-9]/g, '')
     .replace(/^0+/, '')
@@ -65,3 +52,6 @@ function numberSize(value: number | bigint): number {
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+const sum = (values: readonly number[]): number =>
+  values.reduce((total, value) => total + value, 0);

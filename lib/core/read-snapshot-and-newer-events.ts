@@ -1,12 +1,19 @@
 import {
-  type DynamoDBDocumentClient,
-  paginateQuery,
+  type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { isSnapshotItem, PARTITION_KEY, SORT_KEY, toStoredEvent } from './event-item.js';
-import { toStoredSnapshot } from './snapshot-item.js';
-import type { SnapshotAndNewerEvents, StoredEvent, StoredSnapshot } from './types.js';
+} from '@aws-sdk/client-dynamodb';
+import {
+  EVENT_DATA_ATTRIBUTES,
+  isSnapshotItem,
+  PARTITION_KEY,
+  SORT_KEY,
+  toEventData,
+  type WireItem,
+} from './event-item.js';
+import { projectionOf } from './query-pages.js';
+import { SNAPSHOT_ATTRIBUTES, toStoredSnapshot } from './snapshot-item.js';
+import type { EventData, SnapshotAndNewerEvents, StoredSnapshot } from './types.js';
 
 /**
  * Reads the partition newest first: the snapshot (at the highest sort key), then events down to the one after it.
@@ -15,29 +22,31 @@ import type { SnapshotAndNewerEvents, StoredEvent, StoredSnapshot } from './type
  * have none, the read goes on in full pages.
  */
 export async function readSnapshotAndNewerEvents(
-  client: DynamoDBDocumentClient,
+  client: DynamoDBClient,
   tableName: string,
   streamId: string,
   limit: number,
 ): Promise<SnapshotAndNewerEvents> {
+  const projection = projectionOf([...new Set([...EVENT_DATA_ATTRIBUTES, ...SNAPSHOT_ATTRIBUTES])]);
   const input: QueryCommandInput = {
     TableName: tableName,
     KeyConditionExpression: '#stream = :stream',
-    ExpressionAttributeNames: { '#stream': PARTITION_KEY },
-    ExpressionAttributeValues: { ':stream': streamId },
+    ...projection,
+    ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, '#stream': PARTITION_KEY },
+    ExpressionAttributeValues: { ':stream': { S: streamId } },
     ScanIndexForward: false,
     ConsistentRead: true,
   };
   let snapshot: StoredSnapshot | undefined;
   let unreadableSnapshot: Error | undefined;
   let snapshotVersion = 0;
-  const newestFirst: StoredEvent[] = [];
+  const newestFirst: EventData[] = [];
 
   /** Takes a page's items; true once the events reach the snapshot. */
-  const take = (items: Record<string, unknown>[]): boolean => {
+  const take = (items: WireItem[]): boolean => {
     for (const item of items) {
       if (isSnapshotItem(item)) {
-        snapshotVersion = Number(item.snapshotVersion);
+        snapshotVersion = Number(item.snapshotVersion?.N);
         try {
           snapshot = toStoredSnapshot(item);
         } catch (error) {
@@ -45,20 +54,18 @@ export async function readSnapshotAndNewerEvents(
         }
         continue;
       }
-      if (Number(item[SORT_KEY]) <= snapshotVersion) return true;
-      newestFirst.push(toStoredEvent(item));
+      if (Number(item[SORT_KEY]?.N) <= snapshotVersion) return true;
+      newestFirst.push(toEventData(item));
     }
     return snapshotVersion > 0 && newestFirst.at(-1)?.version === snapshotVersion + 1;
   };
 
-  const first = await client.send(new QueryCommand({ ...input, Limit: limit }));
-  let done = take(first.Items ?? []);
-  if (!done && first.LastEvaluatedKey) {
-    const rest = paginateQuery({ client, startingToken: first.LastEvaluatedKey }, input);
-    for await (const page of rest) {
-      done = take(page.Items ?? []);
-      if (done) break;
-    }
+  // Only the first page is sized by the policy; should the snapshot lie deeper, the rest is read in full pages.
+  let page = await client.send(new QueryCommand({ ...input, Limit: limit }));
+  while (!take(page.Items ?? []) && page.LastEvaluatedKey) {
+    page = await client.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: page.LastEvaluatedKey }),
+    );
   }
   return { snapshot, unreadableSnapshot, events: newestFirst.reverse() };
 }

@@ -1,48 +1,44 @@
-import { SNAPSHOT_SORT_KEY } from './event-item.js';
+import { SNAPSHOT_SORT_KEY, type WireItem } from './event-item.js';
 import { toJsonAttribute } from './json-attribute.js';
 import type { NewSnapshot, StoredSnapshot } from './types.js';
 
 /**
- * A stream's latest snapshot: one item per stream, in the stream's own partition, at the highest sort key. A
- * newest-first Query of the partition therefore returns the snapshot, then the events after it, in one request.
+ * A stream's latest snapshot: one item per stream, in the stream's own partition, at the highest sort key, so that a
+ * newest-first Query of the partition returns the snapshot, then the events after it, in one request. Attributes:
+ * `streamId` (S), `version` (N, always SNAPSHOT_SORT_KEY), `snapshotVersion` (N, the stream version the state
+ * reflects), `schemaVersion` (N), `state` (S, JSON text), `recordedAt` (S).
  */
-export type SnapshotItem = {
-  readonly streamId: string;
-  /** Always SNAPSHOT_SORT_KEY. */
-  readonly version: number;
-  /** The stream version the state reflects. */
-  readonly snapshotVersion: number;
-  readonly schemaVersion: number;
-  /** JSON text of the aggregate's state. */
-  readonly state: string;
-  readonly recordedAt: string;
-};
-
 export const SNAPSHOT_VERSION_ATTRIBUTE = 'snapshotVersion';
+
+/** The attributes `toStoredSnapshot` reads. */
+export const SNAPSHOT_ATTRIBUTES = [
+  'streamId',
+  'snapshotVersion',
+  'schemaVersion',
+  'state',
+] as const;
 
 export function toSnapshotItem(
   streamId: string,
   version: number,
   snapshot: NewSnapshot,
   recordedAt: string,
-): SnapshotItem {
+): WireItem {
   return {
-    streamId,
-    version: SNAPSHOT_SORT_KEY,
-    snapshotVersion: version,
-    schemaVersion: snapshot.schemaVersion,
-    state: toJsonAttribute(snapshot.state, streamId, 'snapshot', 'state'),
-    recordedAt,
+    streamId: { S: streamId },
+    version: { N: String(SNAPSHOT_SORT_KEY) },
+    snapshotVersion: { N: String(version) },
+    schemaVersion: { N: String(snapshot.schemaVersion) },
+    state: { S: toJsonAttribute(snapshot.state, streamId, 'snapshot', 'state') },
+    recordedAt: { S: recordedAt },
   };
 }
 
-export function toStoredSnapshot(item: Record<string, unknown>): StoredSnapshot {
-  const snapshot = item as unknown as SnapshotItem;
+export function toStoredSnapshot(item: WireItem): StoredSnapshot {
   return {
-    streamId: snapshot.streamId,
-    version: Number(snapshot.snapshotVersion),
-    schemaVersion: Number(snapshot.schemaVersion),
-    state: JSON.parse(snapshot.state) as unknown,
-    recordedAt: new Date(snapshot.recordedAt),
+    streamId: item.streamId!.S!,
+    version: Number(item.snapshotVersion!.N),
+    schemaVersion: Number(item.schemaVersion!.N),
+    state: JSON.parse(item.state!.S!) as unknown,
   };
 }

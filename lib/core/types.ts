@@ -21,13 +21,17 @@ export interface NewEvent {
   readonly eventId?: string;
 }
 
-/** An event as the store holds it. */
-export interface StoredEvent<Payload = unknown> {
-  readonly streamId: string;
+/** What rebuilding state from an event needs of it. */
+export interface EventData<Payload = unknown> {
   readonly version: number;
   readonly type: string;
   readonly schemaVersion: number;
   readonly payload: Payload;
+}
+
+/** An event as the store holds it. */
+export interface StoredEvent<Payload = unknown> extends EventData<Payload> {
+  readonly streamId: string;
   readonly metadata: EventMetadata;
   readonly eventId: string;
   readonly recordedAt: Date;
@@ -46,7 +50,6 @@ export interface StoredSnapshot<State = unknown> {
   readonly version: number;
   readonly schemaVersion: number;
   readonly state: State;
-  readonly recordedAt: Date;
 }
 
 export interface AppendOptions {
@@ -85,5 +88,5 @@ export interface SnapshotAndNewerEvents {
   /** Why the stored snapshot could not be read, when it could not (its state is not JSON). */
   readonly unreadableSnapshot?: Error;
   /** The events after the snapshot (the whole stream without one), in version order. */
-  readonly events: readonly StoredEvent[];
+  readonly events: readonly EventData[];
 }

@@ -1,11 +1,12 @@
 import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { SORT_KEY, type EventItem } from './event-item.js';
-import { SNAPSHOT_VERSION_ATTRIBUTE, type SnapshotItem } from './snapshot-item.js';
+  type DynamoDBClient,
+  PutItemCommand,
+  type PutItemCommandInput,
+  TransactWriteItemsCommand,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { SORT_KEY, type WireItem } from './event-item.js';
+import { SNAPSHOT_VERSION_ATTRIBUTE } from './snapshot-item.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(#version)';
 const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#version) OR #snapshotVersion < :snapshotVersion';
@@ -15,25 +16,23 @@ const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#version) OR #snapshotVersion < 
  * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is.
  */
 export async function writeItems(
-  client: DynamoDBDocumentClient,
+  client: DynamoDBClient,
   tableName: string,
-  events: readonly EventItem[],
-  snapshot: SnapshotItem | undefined,
+  events: readonly WireItem[],
+  snapshot: WireItem | undefined,
 ): Promise<void> {
-  const putEvent = (item: EventItem) => ({
+  const putEvent = (item: WireItem): PutItemCommandInput => ({
     TableName: tableName,
     Item: item,
     ConditionExpression: VERSION_IS_FREE,
     ExpressionAttributeNames: { '#version': SORT_KEY },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
   if (events.length === 1 && !snapshot) {
-    await client.send(new PutCommand(putEvent(events[0]!)));
+    await client.send(new PutItemCommand(putEvent(events[0]!)));
     return;
   }
-  const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = events.map((item) => ({
-    Put: putEvent(item),
-  }));
+  const puts: TransactWriteItem[] = events.map((item) => ({ Put: putEvent(item) }));
   if (snapshot) {
     puts.push({
       Put: {
@@ -44,9 +43,9 @@ export async function writeItems(
           '#version': SORT_KEY,
           '#snapshotVersion': SNAPSHOT_VERSION_ATTRIBUTE,
         },
-        ExpressionAttributeValues: { ':snapshotVersion': snapshot.snapshotVersion },
+        ExpressionAttributeValues: { ':snapshotVersion': snapshot[SNAPSHOT_VERSION_ATTRIBUTE]! },
       },
     });
   }
-  await client.send(new TransactWriteCommand({ TransactItems: puts }));
+  await client.send(new TransactWriteItemsCommand({ TransactItems: puts }));
 }

@@ -5,6 +5,7 @@ import type { DynamoEventStore } from '../core/event-store.js';
 import { streamIdOf } from '../core/stream-id.js';
 import type {
   AppendResult,
+  EventData,
   EventMetadata,
   NewSnapshot,
   ReadStreamOptions,
@@ -141,11 +142,17 @@ export class AggregateRepository<T extends AggregateRoot> {
   private async replay(id: string): Promise<T> {
     const aggregate = this.instantiate(id);
     const position = this.positionOf(aggregate);
-    await this.history(id).forEach(({ event, version }) => {
-      aggregate.loadFromHistory([event]);
-      position.version = version;
-    });
+    for await (const page of this.store.readEventData(position.streamId)) {
+      this.apply(aggregate, position, page);
+    }
     return aggregate;
+  }
+
+  /** Applies events read from the stream, a page at a time, and moves the aggregate to the last one's version. */
+  private apply(aggregate: T, position: StreamPosition, events: readonly EventData[]): void {
+    if (events.length === 0) return;
+    aggregate.loadFromHistory(events.map((event) => this.events.toEvent(position.streamId, event)));
+    position.version = events.at(-1)!.version;
   }
 
   /** The aggregate from its latest snapshot and the events after it; undefined when the snapshot is unusable. */
@@ -171,10 +178,7 @@ export class AggregateRepository<T extends AggregateRoot> {
       if ('reason' in outcome) return unusable(outcome.reason);
       position.version = position.snapshotVersion = snapshot.version;
     }
-    for (const stored of events) {
-      aggregate.loadFromHistory([this.toEnvelope(id, stored).event]);
-      position.version = stored.version;
-    }
+    this.apply(aggregate, position, events);
     return aggregate;
   }
 
@@ -201,8 +205,8 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 
   private toEnvelope(id: string, stored: StoredEvent): EventEnvelope {
-    const event = this.events.toEvent(stored);
-    return attachEnvelope({
+    const event = this.events.toEvent(stored.streamId, stored);
+    return {
       aggregateId: id,
       streamId: stored.streamId,
       version: stored.version,
@@ -212,7 +216,7 @@ export class AggregateRepository<T extends AggregateRoot> {
       metadata: stored.metadata,
       eventId: stored.eventId,
       recordedAt: stored.recordedAt,
-    });
+    };
   }
 
   private instantiate(id: string): T {

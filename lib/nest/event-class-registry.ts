@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { IEvent } from '@nestjs/cqrs';
-import type { NewEvent, StoredEvent } from '../core/types.js';
+import type { EventData, NewEvent } from '../core/types.js';
 import type { EventRegistration, EventTypeOptions, Upcaster } from './aggregate-feature.js';
 import {
   AggregateConfigurationError,
@@ -48,20 +48,20 @@ export class EventClassRegistry {
   }
 
   /** Rebuilds the event as an instance of its class, upcast to the current schema, without running its constructor. */
-  toEvent(stored: StoredEvent): IEvent {
+  toEvent(streamId: string, stored: EventData): IEvent {
     const eventType = this.types.get(stored.type);
-    if (!eventType) throw new UnknownEventTypeError(stored.streamId, stored.type, stored.version);
-    const payload = this.upcast(stored, eventType);
+    if (!eventType) throw new UnknownEventTypeError(streamId, stored.type, stored.version);
+    const payload = this.upcast(streamId, stored, eventType);
     return Object.assign(
       Object.create(eventType.eventClass.prototype as object) as IEvent,
       payload,
     );
   }
 
-  private upcast(stored: StoredEvent, { version, upcasters }: EventType): unknown {
+  private upcast(streamId: string, stored: EventData, { version, upcasters }: EventType): unknown {
     if (stored.schemaVersion > version) {
       throw new UnsupportedEventVersionError(
-        stored.streamId,
+        streamId,
         stored.type,
         stored.schemaVersion,
         `this code knows versions up to ${version}; was it written by a newer release?`,
@@ -72,7 +72,7 @@ export class EventClassRegistry {
       const upcaster = upcasters[from];
       if (!upcaster) {
         throw new UnsupportedEventVersionError(
-          stored.streamId,
+          streamId,
           stored.type,
           stored.schemaVersion,
           `no upcaster is registered from version ${from} to ${from + 1}`,

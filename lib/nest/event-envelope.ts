@@ -16,8 +16,8 @@ export interface EventEnvelope<E extends IEvent = IEvent> {
 const envelopes = new WeakMap<IEvent, EventEnvelope>();
 
 /**
- * The envelope of an event that was saved, loaded or read through a repository: its version, id, time and metadata.
- * Event handlers receive the bare event; this is how they reach the rest.
+ * The envelope of an event a repository saved: its version, id, time and metadata. Event handlers receive the bare
+ * event; this is how they reach the rest. (Events read back carry their envelope already, in `history()`.)
  */
 export function getEventEnvelope<E extends IEvent>(event: E): EventEnvelope<E> | undefined {
   return envelopes.get(event) as EventEnvelope<E> | undefined;

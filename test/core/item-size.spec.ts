@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventStoreLimitError, itemSize } from '../../lib/index.js';
 import {
   assertWithinAppendLimits,
@@ -8,26 +9,38 @@ import {
 
 describe('itemSize, as DynamoDB counts it', () => {
   it.each([
-    ['attribute names and string values in UTF-8 bytes', { ab: 'xyz' }, 2 + 3],
-    ['multi-byte characters', { é: '😀' }, 2 + 4],
-    ['a number as one byte per two significant digits, plus one', { n: 12345 }, 1 + 4],
-    ['a number without leading or trailing zeros', { n: 1000 }, 1 + 2],
-    ['a small decimal', { n: -0.001 }, 1 + 2],
-    ['zero', { n: 0 }, 1 + 1],
-    ['a boolean and a null as one byte', { t: true, z: null }, 1 + 1 + 1 + 1],
-    ['binary data in bytes', { b: new Uint8Array(10) }, 1 + 10],
-    ['a map: 3 bytes, plus 1 byte per element and its name', { m: { a: 1 } }, 1 + 3 + (1 + 1 + 2)],
-    ['a list: 3 bytes, plus 1 byte per element', { l: ['ab', true] }, 1 + 3 + (1 + 2) + (1 + 1)],
-    ['an event item', { streamId: 'Account#1', version: 12 }, 8 + 9 + 7 + 2],
-    ['nothing for undefined attributes', { a: 'x', skipped: undefined }, 1 + 1],
+    ['attribute names and string values in UTF-8 bytes', { ab: { S: 'xyz' } }, 2 + 3],
+    ['multi-byte characters', { é: { S: '😀' } }, 2 + 4],
+    ['a number as one byte per two significant digits, plus one', { n: { N: '12345' } }, 1 + 4],
+    ['a number without leading or trailing zeros', { n: { N: '1000' } }, 1 + 2],
+    ['a small decimal', { n: { N: '-0.001' } }, 1 + 2],
+    ['zero', { n: { N: '0' } }, 1 + 1],
+    ['a boolean and a null as one byte', { t: { BOOL: true }, z: { NULL: true } }, 1 + 1 + 1 + 1],
+    ['binary data in bytes', { b: { B: new Uint8Array(10) } }, 1 + 10],
+    [
+      'a map: 3 bytes, plus 1 byte per element and its name',
+      { m: { M: { a: { N: '1' } } } },
+      1 + 3 + (1 + 1 + 2),
+    ],
+    [
+      'a list: 3 bytes, plus 1 byte per element',
+      { l: { L: [{ S: 'ab' }, { BOOL: true }] } },
+      1 + 3 + (1 + 2) + (1 + 1),
+    ],
+    [
+      'a set: its elements',
+      { s: { SS: ['a', 'bc'] }, n: { NS: ['12', '3'] } },
+      1 + 3 + 1 + (2 + 2),
+    ],
+    ['an event item', { streamId: { S: 'Account#1' }, version: { N: '12' } }, 8 + 9 + 7 + 2],
   ])('counts %s', (_, item, expected) => {
-    expect(itemSize(item)).toBe(expected);
+    expect(itemSize(item as Record<string, AttributeValue>)).toBe(expected);
   });
 });
 
 describe('assertWithinAppendLimits', () => {
   /** An item of exactly `bytes` bytes by DynamoDB's count. */
-  const itemOf = (bytes: number) => ({ p: 'x'.repeat(bytes - 1) });
+  const itemOf = (bytes: number) => ({ p: { S: 'x'.repeat(bytes - 1) } });
 
   it('accepts 100 items, an item of exactly 400 KB, and a save of exactly 4 MB', () => {
     expect(() =>
