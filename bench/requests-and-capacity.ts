@@ -34,7 +34,8 @@ export async function measureRequestsAndCapacity(
   { quick }: { quick: boolean },
 ): Promise<CapacityRow[]> {
   const client = endpoint.newClient();
-  const meter = CapacityMeter.attachTo(client);
+  const sizingClient = endpoint.newClient();
+  const meter = CapacityMeter.attachTo(client, sizingClient);
   const store = await startAccountStore(client, await endpoint.newTable(), SNAPSHOT_EVERY);
   const long = quick ? 2 * SNAPSHOT_EVERY : 10 * SNAPSHOT_EVERY;
   const rows: CapacityRow[] = [];
@@ -85,6 +86,7 @@ export async function measureRequestsAndCapacity(
   } finally {
     await store.close();
     client.destroy();
+    sizingClient.destroy();
   }
 }
 

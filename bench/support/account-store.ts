@@ -1,9 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
+import { CqrsModule, EventPublisher } from '@nestjs/cqrs';
 import {
   type AggregateRepository,
+  DynamoEventStore,
   DynamoEventStoreModule,
   getAggregateRepositoryToken,
 } from 'nestjs-dynamo-es';
@@ -14,6 +15,9 @@ import { ACCOUNT_EVENTS } from '../../sample/accounts/account.events.js';
 export class SnapshottedAccount extends Account {}
 
 export interface AccountStore {
+  readonly store: DynamoEventStore;
+  /** For hand-written code that publishes as the repository does. */
+  readonly publisher: EventPublisher;
   readonly accounts: AggregateRepository<Account>;
   readonly snapshotted: AggregateRepository<SnapshottedAccount>;
   close(): Promise<void>;
@@ -43,6 +47,8 @@ export async function startAccountStore(
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   return {
+    store: app.get(DynamoEventStore),
+    publisher: app.get(EventPublisher),
     accounts: app.get(getAggregateRepositoryToken(Account)),
     snapshotted: app.get(getAggregateRepositoryToken(SnapshottedAccount)),
     close: () => app.close(),

@@ -1,11 +1,13 @@
-import type {
-  AttributeValue,
-  DynamoDBClient,
-  ServiceInputTypes,
-  ServiceOutputTypes,
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
 import type { DeserializeMiddleware } from '@smithy/types';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { itemSize } from 'nestjs-dynamo-es';
 
 /** One request as DynamoDB would bill it. */
@@ -38,14 +40,21 @@ const READ_UNIT_BYTES = 4 * KB;
 export class CapacityMeter {
   readonly requests: MeteredRequest[] = [];
 
-  static attachTo(client: DynamoDBClient): CapacityMeter {
-    const meter = new CapacityMeter();
+  private constructor(private readonly sizingClient: DynamoDBClient) {}
+
+  /**
+   * @param sizingClient a client of the same endpoint, not metered. DynamoDB charges a Query by the full size of the
+   * items it reads, whatever its ProjectionExpression returns: a projected Query is sent again without projection
+   * through this client to learn those sizes.
+   */
+  static attachTo(client: DynamoDBClient, sizingClient: DynamoDBClient): CapacityMeter {
+    const meter = new CapacityMeter(sizingClient);
     // Just outside the deserializer: the output is parsed. Whether items are still in attribute-value form here
     // depends on the client (the DocumentClient converts them while deserialising), so both forms are measured.
     const measure: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> =
       (next, context) => async (args) => {
         const result = await next(args);
-        meter.record(
+        await meter.record(
           context.commandName ?? 'unknown',
           args.input as Record<string, unknown>,
           result.output as unknown as Record<string, unknown>,
@@ -67,8 +76,12 @@ export class CapacityMeter {
     return this.requests.slice(first);
   }
 
-  private record(command: string, input: Record<string, unknown>, output: Record<string, unknown>) {
-    const size = (item: Item) => itemSize(nativeItem(item));
+  private async record(
+    command: string,
+    input: Record<string, unknown>,
+    output: Record<string, unknown>,
+  ): Promise<void> {
+    const size = (item: Item) => itemSize(wireItem(item));
     switch (command) {
       case 'PutItemCommand': {
         const bytes = size(input.Item as Item);
@@ -95,11 +108,13 @@ export class CapacityMeter {
         return;
       }
       case 'QueryCommand': {
-        const itemsRead = ((output.Items as Item[] | undefined) ?? []).map((raw) => {
-          const item = nativeItem(raw);
+        const returned = (output.Items as Item[] | undefined) ?? [];
+        const items = input.ProjectionExpression ? await this.fullItems(input, returned) : returned;
+        const itemsRead = items.map((raw) => {
+          const item = wireItem(raw);
           return {
-            version: Number(item.version),
-            snapshotVersion: item.snapshotVersion as number | undefined,
+            version: Number(item.version?.N),
+            snapshotVersion: item.snapshotVersion ? Number(item.snapshotVersion.N) : undefined,
             bytes: itemSize(item),
           };
         });
@@ -117,6 +132,15 @@ export class CapacityMeter {
       default:
         this.requests.push({ command, readUnits: 0, writeUnits: 0, bytes: 0, itemsRead: [] });
     }
+  }
+
+  /** The whole items behind a projected Query's page: the same query, unprojected, from the same start. */
+  private async fullItems(input: Record<string, unknown>, returned: Item[]): Promise<Item[]> {
+    const { ProjectionExpression, ...unprojected } = input as unknown as QueryCommandInput;
+    const { Items = [] } = await this.sizingClient.send(
+      new QueryCommand({ ...unprojected, Limit: returned.length || 1 }),
+    );
+    return returned.length === 0 ? [] : Items;
   }
 }
 
@@ -136,10 +160,10 @@ export const minimumReadUnits = (bytes: number): number =>
 
 const ATTRIBUTE_VALUE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
 
-function nativeItem(item: Item | Record<string, unknown>): Record<string, unknown> {
+function wireItem(item: Item | Record<string, unknown>): Item {
   const marshalled = Object.values(item).every((value) => {
     const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
     return keys.length === 1 && ATTRIBUTE_VALUE_TYPES.has(keys[0]!);
   });
-  return marshalled ? unmarshall(item as Item) : item;
+  return marshalled ? (item as Item) : marshall(item);
 }

@@ -1,5 +1,8 @@
 export interface CpuTimingOptions {
-  /** Rounds; each runs every case once, in turn, so that drift and GC hit all cases alike. Default 7. */
+  /**
+   * Rounds; each runs every case once, starting each round with the next case, so that drift, JIT and GC state left
+   * by one case hit all the others alike. Default 9.
+   */
   readonly rounds?: number;
   /** Calls of a case per round. */
   readonly iterations: number;
@@ -13,7 +16,7 @@ export interface CpuTimingOptions {
  */
 export async function medianCpuMicros<K extends string>(
   cases: Readonly<Record<K, () => Promise<unknown>>>,
-  { rounds = 7, iterations, warmup = iterations }: CpuTimingOptions,
+  { rounds = 9, iterations, warmup = iterations }: CpuTimingOptions,
 ): Promise<Record<K, number>> {
   const names = Object.keys(cases) as K[];
   for (const name of names) for (let i = 0; i < warmup; i++) await cases[name]();
@@ -22,7 +25,8 @@ export async function medianCpuMicros<K extends string>(
     number[]
   >;
   for (let round = 0; round < rounds; round++) {
-    for (const name of names) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const name of order) {
       globalThis.gc?.();
       const start = process.cpuUsage();
       for (let i = 0; i < iterations; i++) await cases[name]();

@@ -40,10 +40,16 @@ export function eventPage(
   from: number,
   to: number,
   lastEvaluated?: number,
+  /** Only these attributes of each item, as a Query with a ProjectionExpression returns them. */
+  projection?: readonly string[],
 ): string {
   const items = [];
-  for (let version = from; version <= to; version++)
-    items.push(eventItem(streamId, accountId, version));
+  for (let version = from; version <= to; version++) {
+    const item = eventItem(streamId, accountId, version);
+    items.push(
+      projection ? Object.fromEntries(projection.map((name) => [name, item[name]])) : item,
+    );
+  }
   return JSON.stringify({
     Items: items,
     Count: items.length,
@@ -58,3 +64,6 @@ export function eventPage(
         }),
   });
 }
+
+/** The attributes a replay (the repository's load) asks for. */
+export const REPLAY_ATTRIBUTES = ['version', 'type', 'schemaVersion', 'payload'];

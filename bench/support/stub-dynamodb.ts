@@ -18,10 +18,11 @@ export function stubbedClient(answer: StubAnswer): DynamoDBClient {
     requestHandler: {
       handle: (request: HttpRequest) => {
         const operation = String(request.headers['x-amz-target']).split('.')[1] ?? '';
+        // Copied byte by byte: the SDK warns when a request body is read as a string.
         const requestBody =
           typeof request.body === 'string'
             ? request.body
-            : Buffer.from(request.body as Uint8Array).toString('utf8');
+            : new TextDecoder().decode(new Uint8Array(request.body as Uint8Array));
         const body = Buffer.from(answer(operation, requestBody));
         return Promise.resolve({
           response: {

@@ -132,6 +132,7 @@ export class DynamoEventStore {
               subscriber.next(toStoredEvent(item));
               if (subscriber.closed) return;
             }
+            items.length = 0;
           }
           subscriber.complete();
         } catch (error) {
@@ -160,7 +161,11 @@ export class DynamoEventStore {
         ...projection.ExpressionAttributeNames,
       },
     };
-    for await (const items of queryPages(this.client, input)) yield items.map(toEventData);
+    for await (const items of queryPages(this.client, input)) {
+      const page = items.map(toEventData);
+      items.length = 0;
+      yield page;
+    }
   }
 
   /**

@@ -7,7 +7,9 @@ import type { WireItem } from './event-item.js';
 
 /**
  * The pages of a Query, each requested once the previous one has been consumed. Items stay in DynamoDB's attribute
- * value form: the store's items are flat, and reading them directly costs a fraction of a generic conversion.
+ * value form: the store's items are flat, and reading them directly costs a fraction of a generic conversion. A
+ * consumer that empties each page (`items.length = 0`) once done lets it be collected while the next one is read:
+ * this generator's suspended frame still refers to it.
  */
 export async function* queryPages(
   client: DynamoDBClient,
@@ -16,12 +18,12 @@ export async function* queryPages(
 ): AsyncGenerator<WireItem[]> {
   let exclusiveStartKey: WireItem | undefined;
   do {
-    const page = await client.send(
+    const { Items = [], LastEvaluatedKey } = await client.send(
       new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }),
       { abortSignal },
     );
-    yield page.Items ?? [];
-    exclusiveStartKey = page.LastEvaluatedKey;
+    exclusiveStartKey = LastEvaluatedKey;
+    yield Items;
   } while (exclusiveStartKey);
 }
 

@@ -1,0 +1,156 @@
+import { median } from './support/cpu-timer.js';
+import { collectGarbage, HeapPeak, type MemoryGrowth } from './support/memory-heap-peak.js';
+import { type HistoryReader, startHistoryReader } from './support/memory-history-reader.js';
+import type { PagedEventStream } from './support/memory-paged-event-stream.js';
+
+export interface MemoryRow {
+  readonly events: number;
+  /** Query pages of at most 1 MB (by DynamoDB's item sizes) the history is read in. */
+  readonly pages: number;
+  /** Highest heapUsed while reading, minus heapUsed after a full GC before it. */
+  readonly peakHeapGrowthMB: number;
+  /** peakHeapGrowthMB over that of the smallest history. */
+  readonly peakVsSmallest: number;
+  /** Highest heapUsed right after a forced full GC as each page arrives, minus the baseline: what the read keeps alive. */
+  readonly liveHeapGrowthMB: number;
+  /** liveHeapGrowthMB over the same figure when the first page arrives, when only that page can be alive. */
+  readonly pagesAlive: number;
+  /**
+   * Peak heap growth of only generating the stub's response bodies, with no client or library: the stub's own
+   * garbage, part of peakHeapGrowthMB, which a response read from a socket (Buffers, off the heap) does not make.
+   */
+  readonly stubAlonePeakMB: number;
+  /** Highest rss while reading minus rss before it, for context: the process keeps memory it once took. */
+  readonly peakRssGrowthMB: number;
+  readonly goal: string;
+}
+
+interface RoundFigures {
+  readonly peak: MemoryGrowth;
+  readonly live: LiveHeap;
+  readonly stubAlonePeakMB: number;
+}
+
+interface LiveHeap {
+  readonly firstPageMB: number;
+  readonly highestMB: number;
+}
+
+const GOAL_MB = 50;
+/**
+ * The peak is no test of accumulation: it follows when V8 chooses to collect the old generation, which a short read
+ * may finish before. Pages alive is: a read holding every page would have as many alive as it read (4 vs 35 here).
+ */
+const PAGES_ALIVE_ACCUMULATING_RATIO = 2;
+/** Samples are taken as each page arrives, every this many events, and on a timer. */
+const SAMPLE_EVERY_EVENTS = 64;
+const SAMPLE_INTERVAL_MS = 1;
+
+/**
+ * Memory while streaming a long history through the Nest repository's history(), from a stubbed DynamoDB answering
+ * 1 MB pages generated on demand: heap growth must stay small and must not grow with the number of events. Figures
+ * are medians over interleaved rounds.
+ */
+export async function measureHistoryMemory({ quick }: { quick: boolean }): Promise<MemoryRow[]> {
+  const sizes = quick ? [1_000, 5_000] : [10_000, 100_000];
+  const rounds = quick ? 1 : 3;
+  const readers: HistoryReader[] = [];
+  try {
+    for (const events of sizes) readers.push(await startHistoryReader(events));
+    // The first read compiles code and fills the SDK's caches: memory the later reads do not take.
+    await peakWhileReading(readers[0]!);
+    const figures = readers.map(() => [] as RoundFigures[]);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, reader] of readers.entries()) {
+        figures[i]!.push({
+          peak: await peakWhileReading(reader),
+          live: await liveHeapAtPageArrival(reader),
+          stubAlonePeakMB: await peakWhileGeneratingPages(reader.stream),
+        });
+      }
+    }
+    const rows = readers.map((reader, i) => summarise(reader.stream, figures[i]!));
+    const [smallest] = rows;
+    return rows.map((row) => ({
+      ...row,
+      peakVsSmallest: row.peakHeapGrowthMB / smallest!.peakHeapGrowthMB,
+      goal:
+        row.peakHeapGrowthMB > GOAL_MB
+          ? `missed: peak over ${GOAL_MB} MB`
+          : row.pagesAlive > PAGES_ALIVE_ACCUMULATING_RATIO * smallest!.pagesAlive
+            ? 'missed: pages accumulate'
+            : `met: ≤ ${GOAL_MB} MB, pages not accumulated`,
+    }));
+  } finally {
+    for (const reader of readers) await reader.close();
+  }
+}
+
+function summarise(stream: PagedEventStream, rounds: readonly RoundFigures[]): MemoryRow {
+  const of = (figure: (round: RoundFigures) => number) => median(rounds.map(figure));
+  return {
+    events: stream.events,
+    pages: stream.pageStarts.length,
+    peakHeapGrowthMB: of((round) => round.peak.heapMB),
+    peakVsSmallest: 1,
+    liveHeapGrowthMB: of((round) => round.live.highestMB),
+    pagesAlive: of((round) => round.live.highestMB / round.live.firstPageMB),
+    stubAlonePeakMB: of((round) => round.stubAlonePeakMB),
+    peakRssGrowthMB: of((round) => round.peak.rssMB),
+    goal: '',
+  };
+}
+
+async function peakWhileReading(reader: HistoryReader): Promise<MemoryGrowth> {
+  const peak = HeapPeak.afterFullGc();
+  const timer = setInterval(() => peak.sample(), SAMPLE_INTERVAL_MS);
+  try {
+    assertEveryEvent(
+      reader,
+      await reader.read({
+        onEvent: (received) => {
+          if (received % SAMPLE_EVERY_EVENTS === 0) peak.sample();
+        },
+        onPage: () => peak.sample(),
+      }),
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  peak.sample();
+  return peak.growth();
+}
+
+async function liveHeapAtPageArrival(reader: HistoryReader): Promise<LiveHeap> {
+  const peak = HeapPeak.afterFullGc();
+  let firstPageMB: number | undefined;
+  assertEveryEvent(
+    reader,
+    await reader.read({
+      onEvent: () => {},
+      onPage: () => {
+        collectGarbage();
+        peak.sample();
+        firstPageMB ??= peak.growth().heapMB;
+      },
+    }),
+  );
+  return { firstPageMB: firstPageMB!, highestMB: peak.growth().heapMB };
+}
+
+async function peakWhileGeneratingPages(stream: PagedEventStream): Promise<number> {
+  const peak = HeapPeak.afterFullGc();
+  for (const from of stream.pageStarts) {
+    // As the stub hands its answer to the SDK.
+    Buffer.from(stream.pageBody(from));
+    peak.sample();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return peak.growth().heapMB;
+}
+
+function assertEveryEvent(reader: HistoryReader, received: number): void {
+  if (received !== reader.stream.events) {
+    throw new Error(`history() gave ${received} events of ${reader.stream.events}`);
+  }
+}
