@@ -137,8 +137,15 @@ export class CapacityMeter {
   /** The whole items behind a projected Query's page: the same query, unprojected, from the same start. */
   private async fullItems(input: Record<string, unknown>, returned: Item[]): Promise<Item[]> {
     const { ProjectionExpression, ...unprojected } = input as unknown as QueryCommandInput;
+    const keyNames = Object.entries(unprojected.ExpressionAttributeNames ?? {}).filter(([name]) =>
+      unprojected.KeyConditionExpression?.includes(name),
+    );
     const { Items = [] } = await this.sizingClient.send(
-      new QueryCommand({ ...unprojected, Limit: returned.length || 1 }),
+      new QueryCommand({
+        ...unprojected,
+        ExpressionAttributeNames: Object.fromEntries(keyNames),
+        Limit: returned.length || 1,
+      }),
     );
     return returned.length === 0 ? [] : Items;
   }
