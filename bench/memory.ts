@@ -15,11 +15,6 @@ export interface MemoryRow {
   readonly liveHeapGrowthMB: number;
   /** liveHeapGrowthMB over the same figure when the first page arrives, when only that page can be alive. */
   readonly pagesAlive: number;
-  /**
-   * Peak heap growth of only generating the stub's response bodies, with no client or library: the stub's own
-   * garbage, part of peakHeapGrowthMB, which a response read from a socket (Buffers, off the heap) does not make.
-   */
-  readonly stubAlonePeakMB: number;
   /** Highest rss while reading minus rss before it, for context: the process keeps memory it once took. */
   readonly peakRssGrowthMB: number;
   readonly goal: string;
@@ -28,7 +23,6 @@ export interface MemoryRow {
 interface RoundFigures {
   readonly peak: MemoryGrowth;
   readonly live: LiveHeap;
-  readonly stubAlonePeakMB: number;
 }
 
 interface LiveHeap {
@@ -65,7 +59,6 @@ export async function measureHistoryMemory({ quick }: { quick: boolean }): Promi
         figures[i]!.push({
           peak: await peakWhileReading(reader),
           live: await liveHeapAtPageArrival(reader),
-          stubAlonePeakMB: await peakWhileGeneratingPages(reader.stream),
         });
       }
     }
@@ -95,7 +88,6 @@ function summarise(stream: PagedEventStream, rounds: readonly RoundFigures[]): M
     peakVsSmallest: 1,
     liveHeapGrowthMB: of((round) => round.live.highestMB),
     pagesAlive: of((round) => round.live.highestMB / round.live.firstPageMB),
-    stubAlonePeakMB: of((round) => round.stubAlonePeakMB),
     peakRssGrowthMB: of((round) => round.peak.rssMB),
     goal: '',
   };
@@ -136,17 +128,6 @@ async function liveHeapAtPageArrival(reader: HistoryReader): Promise<LiveHeap> {
     }),
   );
   return { firstPageMB: firstPageMB!, highestMB: peak.growth().heapMB };
-}
-
-async function peakWhileGeneratingPages(stream: PagedEventStream): Promise<number> {
-  const peak = HeapPeak.afterFullGc();
-  for (const from of stream.pageStarts) {
-    // As the stub hands its answer to the SDK.
-    Buffer.from(stream.pageBody(from));
-    peak.sample();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return peak.growth().heapMB;
 }
 
 function assertEveryEvent(reader: HistoryReader, received: number): void {

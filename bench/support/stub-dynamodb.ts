@@ -2,8 +2,11 @@ import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 
-/** Answers one DynamoDB operation (`Query`, `PutItem`, …) given its JSON request body, with a JSON response body. */
-export type StubAnswer = (operation: string, requestBody: string) => string;
+/**
+ * Answers one DynamoDB operation (`Query`, `PutItem`, …) given its JSON request body, with a JSON response body. A
+ * Buffer is sent as it is, off the JS heap, as a response read from a socket would be.
+ */
+export type StubAnswer = (operation: string, requestBody: string) => string | Buffer;
 
 /**
  * A DynamoDBClient whose HTTP layer is replaced by canned answers: every SDK layer above the socket (serialising,
@@ -23,7 +26,8 @@ export function stubbedClient(answer: StubAnswer): DynamoDBClient {
           typeof request.body === 'string'
             ? request.body
             : new TextDecoder().decode(new Uint8Array(request.body as Uint8Array));
-        const body = Buffer.from(answer(operation, requestBody));
+        const answered = answer(operation, requestBody);
+        const body = typeof answered === 'string' ? Buffer.from(answered) : answered;
         return Promise.resolve({
           response: {
             statusCode: 200,

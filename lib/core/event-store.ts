@@ -43,6 +43,7 @@ export interface DynamoEventStoreConfig {
 
 const EMPTY_METADATA: EventMetadata = Object.freeze({});
 const KEY_NAMES = { '#stream': PARTITION_KEY, '#version': SORT_KEY };
+const EVENT_DATA_PROJECTION = projectionOf(EVENT_DATA_ATTRIBUTES);
 
 /** Append-only event streams in one DynamoDB table. Framework-free: the Nest layer wraps it. */
 export class DynamoEventStore {
@@ -152,13 +153,12 @@ export class DynamoEventStore {
     options: ReadStreamOptions = {},
   ): AsyncGenerator<readonly EventData[]> {
     const query = this.streamQuery(streamId, options);
-    const projection = projectionOf(EVENT_DATA_ATTRIBUTES);
     const input = {
       ...query,
-      ...projection,
+      ProjectionExpression: EVENT_DATA_PROJECTION.ProjectionExpression,
       ExpressionAttributeNames: {
         ...query.ExpressionAttributeNames,
-        ...projection.ExpressionAttributeNames,
+        ...EVENT_DATA_PROJECTION.ExpressionAttributeNames,
       },
     };
     for await (const items of queryPages(this.client, input)) {
