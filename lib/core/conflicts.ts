@@ -2,38 +2,45 @@ import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamod
 import { ConcurrencyError } from './errors.js';
 import { SNAPSHOT_SORT_KEY, SORT_KEY } from './event-item.js';
 
+type Item = Record<string, AttributeValue>;
+
 /**
- * Recognises a write rejected because another writer got there first. Errors are matched by name, not class,
- * so that a DynamoDBClient from another copy of the SDK is understood too.
+ * What a write refused for a failed condition means. `ours` when every event of the save is already stored with the
+ * save's own event ids: an earlier attempt was applied and its answer lost, so the save succeeded. A
+ * ConcurrencyError when another writer holds one of the versions. Undefined when the error is no condition failure.
+ * Errors are matched by name, not class, so that a DynamoDBClient from another copy of the SDK is understood too.
  */
-export function asConcurrencyError(
+export function classifyConditionFailure(
   error: unknown,
   streamId: string,
   expectedVersion: number,
-): ConcurrencyError | undefined {
+  eventIds: readonly string[],
+): 'ours' | ConcurrencyError | undefined {
   const name = (error as { name?: unknown } | null)?.name;
+  let stored: (Item | undefined)[];
   if (name === 'ConditionalCheckFailedException') {
-    const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-    return new ConcurrencyError(streamId, expectedVersion, versionOf(item), { cause: error });
-  }
-  if (name === 'TransactionCanceledException') {
+    stored = [(error as { Item?: Item }).Item];
+  } else if (name === 'TransactionCanceledException') {
     const reasons =
       (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
     if (!reasons.some(isConflict)) return undefined;
-    const taken = reasons
-      .filter((reason) => reason.Code === 'ConditionalCheckFailed')
-      .map((reason) => versionOf(reason.Item))
-      .find((version) => version !== undefined);
-    return new ConcurrencyError(streamId, expectedVersion, taken, { cause: error });
+    stored = reasons
+      .slice(0, eventIds.length)
+      .map((reason) => (reason.Code === 'ConditionalCheckFailed' ? reason.Item : undefined));
+  } else {
+    return undefined;
   }
-  return undefined;
+  const ours = eventIds.every((eventId, index) => stored[index]?.eventId?.S === eventId);
+  if (ours) return 'ours';
+  const found = stored.map(versionOf).find((version) => version !== undefined);
+  return new ConcurrencyError(streamId, expectedVersion, found, { cause: error });
 }
 
 function isConflict(reason: CancellationReason): boolean {
   return reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict';
 }
 
-function versionOf(item: Record<string, AttributeValue> | undefined): number | undefined {
+function versionOf(item: Item | undefined): number | undefined {
   const version = item?.[SORT_KEY]?.N;
   return version === undefined || Number(version) === SNAPSHOT_SORT_KEY
     ? undefined

@@ -78,3 +78,57 @@ export class InvalidAppendError extends EventStoreError {
     super(`Cannot append to stream "${streamId}": ${reason}. Nothing was written.`);
   }
 }
+
+/**
+ * What a failed write may have done: `unknown` when an attempt may have reached DynamoDB (a lost answer, a timeout,
+ * a server error) and checking could not tell; `not-written` when every attempt was refused before it could apply.
+ */
+export type WriteOutcome = 'unknown' | 'not-written';
+
+/**
+ * A save that failed for a reason other than a conflict, after the SDK's retries. With outcome `unknown`, retry the
+ * same save: its events keep their ids, so it is written exactly once whether or not the first attempt was.
+ */
+export class EventStoreWriteError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+    readonly outcome: WriteOutcome,
+    options: ErrorOptions,
+  ) {
+    super(
+      `Could not append to stream "${streamId}" at version ${expectedVersion}: ` +
+        (outcome === 'unknown'
+          ? 'the events may or may not have been written. Retry the same save: the same event ids make it ' +
+            'exactly once.'
+          : 'nothing was written. Retry later.') +
+        ` (${(options.cause as Error | undefined)?.message ?? 'no cause'})`,
+      options,
+    );
+  }
+}
+
+/** The events table does not exist (or is in another region or account than the client's). */
+export class TableNotFoundError extends EventStoreError {
+  constructor(
+    readonly tableName: string,
+    options: ErrorOptions,
+  ) {
+    super(
+      `Table "${tableName}" was not found: create it (createEventStoreTable, or the create-tables command) ` +
+        "or check the client's region and endpoint. Nothing was written.",
+      options,
+    );
+  }
+}
+
+/** DynamoDB refused the client's credentials or their permissions. */
+export class AccessDeniedError extends EventStoreError {
+  constructor(
+    readonly tableName: string,
+    readonly reason: string,
+    options: ErrorOptions,
+  ) {
+    super(`Access to table "${tableName}" was refused: ${reason}. Nothing was written.`, options);
+  }
+}

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { Observable } from 'rxjs';
 import { assertWithinAppendLimits } from './append-limits.js';
-import { asConcurrencyError } from './conflicts.js';
 import { EventStoreLimitError, InvalidAppendError } from './errors.js';
 import {
   EVENT_DATA_ATTRIBUTES,
@@ -18,7 +13,7 @@ import {
   toStoredEvent,
   type WireItem,
 } from './event-item.js';
-import { projectionOf, queryPages } from './query-pages.js';
+import { projectionOf, queryPages, sendQuery } from './query-pages.js';
 import { readSnapshotAndNewerEvents } from './read-snapshot-and-newer-events.js';
 import { toSnapshotItem } from './snapshot-item.js';
 import { assertValidStreamId } from './stream-id.js';
@@ -33,12 +28,19 @@ import type {
   SnapshotAndNewerEvents,
   StoredEvent,
 } from './types.js';
+import { resolveFailedWrite } from './resolve-failed-write.js';
+import { WriteAttempts } from './write-attempts.js';
 import { writeItems } from './write-items.js';
 
 export interface DynamoEventStoreConfig {
   /** The client to send requests with. The store neither changes nor destroys it. */
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /**
+   * How many times a transaction cancelled by another one touching the same items (TransactionConflict) is tried
+   * again before it becomes a ConcurrencyError. Default 3.
+   */
+  readonly transactionConflictRetries?: number;
 }
 
 const EMPTY_METADATA: EventMetadata = Object.freeze({});
@@ -49,16 +51,20 @@ const EVENT_DATA_PROJECTION = projectionOf(EVENT_DATA_ATTRIBUTES);
 export class DynamoEventStore {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
+  private readonly transactionConflictRetries: number;
 
-  constructor({ client, tableName }: DynamoEventStoreConfig) {
+  constructor({ client, tableName, transactionConflictRetries = 3 }: DynamoEventStoreConfig) {
     this.client = client;
     this.tableName = tableName;
+    this.transactionConflictRetries = transactionConflictRetries;
   }
 
   /**
    * Appends events after `expectedVersion` (0 for a new stream) in one request, with the snapshot if one is given.
    * Every event item is conditioned on its version being free, so a writer that read an older version fails with
-   * ConcurrencyError and writes nothing, its snapshot included.
+   * ConcurrencyError and writes nothing, its snapshot included. An attempt whose answer was lost is found out, not
+   * guessed: a retry that meets the save's own event ids means the save was written. Appending the same events
+   * again (same ids) after EventStoreWriteError with outcome `unknown` writes them exactly once.
    */
   async appendToStream(
     streamId: string,
@@ -79,7 +85,7 @@ export class DynamoEventStore {
       throw new InvalidAppendError(streamId, `version ${version} is beyond ${MAX_EVENT_VERSION}`);
     }
 
-    const recordedAt = new Date().toISOString();
+    const recordedAt = (events[0]!.recordedAt ?? new Date()).toISOString();
     const appended: AppendedEvent[] = events.map((event, index) => ({
       version: expectedVersion + 1 + index,
       type: event.type,
@@ -89,11 +95,11 @@ export class DynamoEventStore {
           ? { ...options.metadata, ...event.metadata }
           : EMPTY_METADATA,
       eventId: event.eventId ?? randomUUID(),
-      recordedAt: new Date(recordedAt),
+      recordedAt: new Date(event.recordedAt ?? recordedAt),
     }));
     const items = events.map((event, index) => {
-      const { version, metadata, eventId } = appended[index]!;
-      return toEventItem(streamId, version, event, metadata, eventId, recordedAt);
+      const { version, metadata, eventId, recordedAt } = appended[index]!;
+      return toEventItem(streamId, version, event, metadata, eventId, recordedAt.toISOString());
     });
     assertWithinAppendLimits(streamId, items);
     const { snapshot, snapshotSkipped } = this.snapshotItemWithin(
@@ -104,10 +110,22 @@ export class DynamoEventStore {
       recordedAt,
     );
 
+    const attempts = new WriteAttempts();
     try {
-      await writeItems(this.client, this.tableName, items, snapshot);
+      await writeItems(this.client, this.tableName, items, snapshot, {
+        transactionConflictRetries: this.transactionConflictRetries,
+        attempts,
+      });
     } catch (error) {
-      throw asConcurrencyError(error, streamId, expectedVersion) ?? error;
+      const outcome = await resolveFailedWrite(error, {
+        client: this.client,
+        tableName: this.tableName,
+        streamId,
+        expectedVersion,
+        eventIds: appended.map((event) => event.eventId),
+        attempts,
+      });
+      if (outcome !== 'written') throw outcome;
     }
     return {
       streamId,
@@ -178,21 +196,19 @@ export class DynamoEventStore {
 
   /** The version of the stream's last event; 0 when the stream does not exist. */
   async readStreamVersion(streamId: string): Promise<number> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#stream = :stream AND #version <= :last',
-        ExpressionAttributeNames: KEY_NAMES,
-        ExpressionAttributeValues: {
-          ':stream': { S: streamId },
-          ':last': { N: String(MAX_EVENT_VERSION) },
-        },
-        ProjectionExpression: '#version',
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
+    const { Items } = await sendQuery(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#stream = :stream AND #version <= :last',
+      ExpressionAttributeNames: KEY_NAMES,
+      ExpressionAttributeValues: {
+        ':stream': { S: streamId },
+        ':last': { N: String(MAX_EVENT_VERSION) },
+      },
+      ProjectionExpression: '#version',
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    });
     const last = Items?.[0];
     return last ? Number(last[SORT_KEY]?.N) : 0;
   }

@@ -2,8 +2,10 @@ import {
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type { WireItem } from './event-item.js';
+import { asAccessError } from './failure-kinds.js';
 
 /**
  * The pages of a Query, each requested once the previous one has been consumed. Items stay in DynamoDB's attribute
@@ -18,13 +20,27 @@ export async function* queryPages(
 ): AsyncGenerator<WireItem[]> {
   let exclusiveStartKey: WireItem | undefined;
   do {
-    const { Items = [], LastEvaluatedKey } = await client.send(
-      new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }),
-      { abortSignal },
+    const { Items = [], LastEvaluatedKey } = await sendQuery(
+      client,
+      { ...input, ExclusiveStartKey: exclusiveStartKey },
+      abortSignal,
     );
     exclusiveStartKey = LastEvaluatedKey;
     yield Items;
   } while (exclusiveStartKey);
+}
+
+/** One Query, its failure for a missing table or refused credentials turned into the store's typed error. */
+export async function sendQuery(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  abortSignal?: AbortSignal,
+): Promise<QueryCommandOutput> {
+  try {
+    return await client.send(new QueryCommand(input), { abortSignal });
+  } catch (error) {
+    throw asAccessError(error, input.TableName ?? '') ?? error;
+  }
 }
 
 /** A ProjectionExpression of attribute names, with the names it needs. */

@@ -1,8 +1,4 @@
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   EVENT_DATA_ATTRIBUTES,
   isSnapshotItem,
@@ -11,7 +7,7 @@ import {
   toEventData,
   type WireItem,
 } from './event-item.js';
-import { projectionOf } from './query-pages.js';
+import { projectionOf, sendQuery } from './query-pages.js';
 import { SNAPSHOT_ATTRIBUTES, toStoredSnapshot } from './snapshot-item.js';
 import type { EventData, SnapshotAndNewerEvents, StoredSnapshot } from './types.js';
 
@@ -61,11 +57,9 @@ export async function readSnapshotAndNewerEvents(
   };
 
   // Only the first page is sized by the policy; should the snapshot lie deeper, the rest is read in full pages.
-  let page = await client.send(new QueryCommand({ ...input, Limit: limit }));
+  let page = await sendQuery(client, { ...input, Limit: limit });
   while (!take(page.Items ?? []) && page.LastEvaluatedKey) {
-    page = await client.send(
-      new QueryCommand({ ...input, ExclusiveStartKey: page.LastEvaluatedKey }),
-    );
+    page = await sendQuery(client, { ...input, ExclusiveStartKey: page.LastEvaluatedKey });
   }
   return { snapshot, unreadableSnapshot, events: newestFirst.reverse() };
 }

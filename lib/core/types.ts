@@ -17,8 +17,13 @@ export interface NewEvent {
   /** The version of the payload's schema, for upcasting when it changes. Default 1. */
   readonly schemaVersion?: number;
   readonly metadata?: EventMetadata;
-  /** Unique id of the event; generated when absent. */
+  /**
+   * Unique id of the event; generated when absent. Pass the same id when retrying a save whose outcome is unknown:
+   * that makes the retry exactly-once.
+   */
   readonly eventId?: string;
+  /** When the event happened; now when absent. Keep it with the id when retrying a save. */
+  readonly recordedAt?: Date;
 }
 
 /** What rebuilding state from an event needs of it. */

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type CancellationReason,
   type DynamoDBClient,
   PutItemCommand,
   type PutItemCommandInput,
@@ -7,21 +10,31 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SORT_KEY, type WireItem } from './event-item.js';
 import { SNAPSHOT_VERSION_ATTRIBUTE } from './snapshot-item.js';
+import type { WriteAttempts } from './write-attempts.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(#version)';
 const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#version) OR #snapshotVersion < :snapshotVersion';
+const CONFLICT_BACKOFF_MS = 25;
+
+export interface WriteOptions {
+  /** How many times a transaction cancelled by another one touching the same items is tried again. */
+  readonly transactionConflictRetries: number;
+  readonly attempts: WriteAttempts;
+}
 
 /**
  * Writes the items of one save in one request: a lone event with a conditional PutItem (1 WCU per KB), anything
- * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is.
+ * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is. Every item asks
+ * DynamoDB for the stored item when its condition fails, so that a retry that meets its own earlier write can tell.
  */
 export async function writeItems(
   client: DynamoDBClient,
   tableName: string,
   events: readonly WireItem[],
   snapshot: WireItem | undefined,
+  { transactionConflictRetries, attempts }: WriteOptions,
 ): Promise<void> {
-  const putEvent = (item: WireItem): PutItemCommandInput => ({
+  const put = (item: WireItem): PutItemCommandInput => ({
     TableName: tableName,
     Item: item,
     ConditionExpression: VERSION_IS_FREE,
@@ -29,12 +42,12 @@ export async function writeItems(
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
   if (events.length === 1 && !snapshot) {
-    await client.send(new PutItemCommand(putEvent(events[0]!)));
+    await client.send(attempts.watch(new PutItemCommand(put(events[0]!))));
     return;
   }
-  const puts: TransactWriteItem[] = events.map((item) => ({ Put: putEvent(item) }));
+  const transactItems: TransactWriteItem[] = events.map((item) => ({ Put: put(item) }));
   if (snapshot) {
-    puts.push({
+    transactItems.push({
       Put: {
         TableName: tableName,
         Item: snapshot,
@@ -44,8 +57,47 @@ export async function writeItems(
           '#snapshotVersion': SNAPSHOT_VERSION_ATTRIBUTE,
         },
         ExpressionAttributeValues: { ':snapshotVersion': snapshot[SNAPSHOT_VERSION_ATTRIBUTE]! },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     });
   }
-  await client.send(new TransactWriteItemsCommand({ TransactItems: puts }));
+  for (let conflicts = 0; ; conflicts++) {
+    try {
+      await client.send(
+        attempts.watch(
+          new TransactWriteItemsCommand({
+            TransactItems: transactItems,
+            ClientRequestToken: requestToken(transactItems, conflicts),
+          }),
+        ),
+      );
+      return;
+    } catch (error) {
+      if (!cancelledOnlyByConflicts(error) || conflicts >= transactionConflictRetries) throw error;
+      await sleep(CONFLICT_BACKOFF_MS * 2 ** conflicts * (0.5 + Math.random()));
+    }
+  }
+}
+
+/**
+ * The idempotency token of a transaction: the same save sends the same token, so that DynamoDB applies it once
+ * however often the SDK retries it within 10 minutes. A retry after a conflict is a new request, with a new token.
+ */
+function requestToken(transactItems: readonly TransactWriteItem[], conflicts: number): string {
+  return createHash('sha256')
+    .update(JSON.stringify(transactItems))
+    .update(String(conflicts))
+    .digest('base64url')
+    .slice(0, 36);
+}
+
+/** Cancelled because another transaction held one of the items at that instant, and for no other reason. */
+function cancelledOnlyByConflicts(error: unknown): boolean {
+  if ((error as Error | null)?.name !== 'TransactionCanceledException') return false;
+  const reasons =
+    (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return (
+    reasons.some((reason) => reason.Code === 'TransactionConflict') &&
+    reasons.every((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None')
+  );
 }

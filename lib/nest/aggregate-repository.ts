@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AggregateRoot, EventPublisher, IEvent } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
@@ -33,6 +34,13 @@ interface StreamPosition {
 
 /** Where each loaded aggregate stands in its stream, kept beside the aggregate so its class stays a plain AggregateRoot. */
 const positions = new WeakMap<AggregateRoot, StreamPosition>();
+
+/**
+ * The id and time each event was first saved with. A save that failed with an unknown outcome leaves its events
+ * uncommitted; saving them again sends the same ids, so they are stored exactly once whether or not the first
+ * attempt landed.
+ */
+const identities = new WeakMap<IEvent, { readonly eventId: string; readonly recordedAt: Date }>();
 
 /** Loads, saves and reads the history of one aggregate type. Inject it with @InjectAggregateRepository(Aggregate). */
 export class AggregateRepository<T extends AggregateRoot> {
@@ -103,7 +111,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const result = await this.store.appendToStream(
       position.streamId,
       position.version,
-      events.map((event) => this.events.toNewEvent(event)),
+      events.map((event) => ({ ...this.events.toNewEvent(event), ...identityOf(event) })),
       {
         metadata: { ...EventMetadataContext.current(), ...options.metadata },
         snapshot: this.snapshotFor(aggregate, position, position.version + events.length),
@@ -245,6 +253,15 @@ export class AggregateRepository<T extends AggregateRoot> {
       );
     }
   }
+}
+
+function identityOf(event: IEvent): { eventId: string; recordedAt: Date } {
+  let identity = identities.get(event);
+  if (!identity) {
+    identity = { eventId: randomUUID(), recordedAt: new Date() };
+    identities.set(event, identity);
+  }
+  return identity;
 }
 
 /** Publishes exactly the saved events, leaving any applied while the save was in flight uncommitted. */

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   Global,
   Inject,
@@ -10,6 +10,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { DynamoEventStore } from '../core/event-store.js';
 import { trackCommandMetadata } from './command-metadata.js';
+import { createDynamoDBClient } from './dynamodb-client.factory.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
   ConfigurableDynamoEventStoreModule,
@@ -33,13 +34,17 @@ interface ClientHandle {
       useFactory: (options: DynamoEventStoreModuleOptions): ClientHandle =>
         options.client
           ? { client: options.client, owned: false }
-          : { client: new DynamoDBClient(options.clientConfig ?? {}), owned: true },
+          : { client: createDynamoDBClient(options), owned: true },
       inject: [DYNAMO_EVENT_STORE_OPTIONS],
     },
     {
       provide: DynamoEventStore,
       useFactory: (options: DynamoEventStoreModuleOptions, { client }: ClientHandle) =>
-        new DynamoEventStore({ client, tableName: options.tableName }),
+        new DynamoEventStore({
+          client,
+          tableName: options.tableName,
+          transactionConflictRetries: options.transactionConflictRetries,
+        }),
       inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE],
     },
   ],

@@ -15,6 +15,25 @@ export interface DynamoEventStoreModuleOptions {
    * as causation id and the request's correlation id. Default true.
    */
   readonly commandMetadata?: boolean;
+  /**
+   * How long a request may take before the SDK abandons it and tries again, in milliseconds. Default 3000: the SDK
+   * itself waits forever. For a client the module creates.
+   */
+  readonly requestTimeoutMs?: number;
+  /** How long to wait for a connection, in milliseconds. Default 1000. For a client the module creates. */
+  readonly connectionTimeoutMs?: number;
+  /**
+   * Attempts per request, the first included, when DynamoDB throttles, fails with a 5xx, times out or the connection
+   * is lost. Default 3, the SDK's. For a client the module creates.
+   */
+  readonly maxAttempts?: number;
+  /** Milliseconds to wait before retry number `attempt` (1, 2, …). Default: the SDK's backoff with jitter. */
+  readonly retryBackoff?: (attempt: number) => number;
+  /**
+   * How many times a save cancelled by another transaction on the same items (TransactionConflict) is tried again
+   * before it fails with ConcurrencyError. Default 3.
+   */
+  readonly transactionConflictRetries?: number;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */
