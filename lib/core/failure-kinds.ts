@@ -35,8 +35,10 @@ export function asAccessError(error: unknown, tableName: string): Error | undefi
  * another request with the same token still holds) may have been applied.
  */
 export function mayHaveBeenApplied(error: unknown): boolean {
-  const { name, code, $metadata } = (error ?? {}) as SdkError;
-  if (code === 'ECONNREFUSED' || name === 'CredentialsProviderError') return false;
+  const { name, code, message = '', $metadata } = (error ?? {}) as SdkError;
+  // The SDK can wrap a network error from another realm in a plain Error that keeps only its message.
+  const refused = code === 'ECONNREFUSED' || message.includes('ECONNREFUSED');
+  if (refused || name === 'CredentialsProviderError') return false;
   const status = $metadata?.httpStatusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     return name === 'TransactionInProgressException';

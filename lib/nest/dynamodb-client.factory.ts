@@ -15,6 +15,8 @@ export function createDynamoDBClient(options: DynamoEventStoreModuleOptions): Dy
   return new DynamoDBClient({
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without it the SDK only logs a warning when a request outlives requestTimeout, and the save waits on.
+      throwOnRequestTimeout: true,
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     },
     maxAttempts,
