@@ -13,7 +13,8 @@ import type { AggregateRoot } from '@nestjs/cqrs';
 
 /** A started Nest application with CqrsModule and the event store on the test table. */
 export async function startEventStoreApp(options: {
-  client: DynamoDBClient;
+  /** The client to use; with none, the module creates one from `moduleOptions`. */
+  client?: DynamoDBClient;
   tableName: string;
   features: AggregateFeature[];
   providers?: Provider[];

@@ -1,0 +1,164 @@
+import type { BankAccount } from '../fixtures/bank-account.js';
+import type { Fault } from '../fault-proxy/fault-proxy.js';
+import { ConcurrencyError, EventStoreWriteError, type StoredEvent } from '../../lib/index.js';
+import { DeliveryCounter, FaultHarness, SNAPSHOT_EVERY } from './fault-harness.js';
+
+let harness: FaultHarness;
+
+beforeAll(async () => {
+  harness = await FaultHarness.start();
+});
+afterAll(() => harness.stop());
+afterEach(() => harness.proxy.clear());
+
+/** The faults applied since the test began: the proxy keeps a record of all of them. */
+let faultsBefore = 0;
+beforeEach(() => {
+  faultsBefore = harness.proxy.injected.length;
+});
+const injected = () => harness.proxy.injected.slice(faultsBefore);
+
+/** The three ways a save is written: one event, several, and events with their snapshot. */
+const WRITE_PATHS = [
+  {
+    path: 'one event (PutItem)',
+    operation: 'PutItem',
+    from: 3,
+    change: (account: BankAccount) => account.deposit(5),
+  },
+  {
+    path: 'several events (TransactWriteItems)',
+    operation: 'TransactWriteItems',
+    from: 3,
+    change: (account: BankAccount) => {
+      account.deposit(5);
+      account.withdraw(2);
+    },
+  },
+  {
+    path: 'events with their snapshot (TransactWriteItems)',
+    operation: 'TransactWriteItems',
+    from: SNAPSHOT_EVERY - 1,
+    change: (account: BankAccount) => account.deposit(5),
+  },
+] as const;
+
+/** What must hold after any save, whatever the faults: each event stored once, contiguous, delivered once. */
+function expectExactlyOnce(stored: readonly StoredEvent[]): void {
+  expect(stored.map((event) => event.version)).toEqual(stored.map((_, index) => index + 1));
+  const ids = stored.map((event) => event.eventId);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const id of ids) expect(DeliveryCounter.deliveries.get(id)).toBe(1);
+}
+
+const TRANSIENT_FAULTS: readonly (readonly [string, Fault])[] = [
+  ['the request is lost before it reaches DynamoDB', { kind: 'drop-before' }],
+  ['the answer is lost after DynamoDB applied the write', { kind: 'drop-after' }],
+  ['DynamoDB answers 500', { kind: 'status-500' }],
+  ['DynamoDB throttles', { kind: 'throttle' }],
+  ['the answer comes after the request timeout', { kind: 'delay', ms: 900 }],
+];
+
+describe.each(WRITE_PATHS)('a save of $path', ({ operation, from, change }) => {
+  it.each(TRANSIENT_FAULTS)('succeeds exactly once when %s', async (_, fault) => {
+    const account = await harness.accountAt(from);
+    change(account);
+    const saving = account.getUncommittedEvents().length;
+    harness.proxy.inject({ operation, fault });
+
+    const result = await harness.accounts.save(account);
+
+    expect(injected().map((record) => record.fault)).toEqual([fault.kind]);
+    expect(result.version).toBe(from + saving);
+    expect(account.getUncommittedEvents()).toEqual([]);
+    const stored = await harness.stored(account);
+    expect(stored).toHaveLength(from + saving);
+    expectExactlyOnce(stored);
+  });
+
+  it('still succeeds when the answer of every attempt is lost: it reads its own write back', async () => {
+    const account = await harness.accountAt(from);
+    change(account);
+    harness.proxy.inject({ operation, fault: { kind: 'drop-after' }, times: Infinity });
+
+    const result = await harness.accounts.save(account);
+
+    expect(injected().length).toBeGreaterThanOrEqual(3);
+    const stored = await harness.stored(account);
+    expect(stored).toHaveLength(result.version);
+    expectExactlyOnce(stored);
+  });
+
+  it('fails with outcome unknown when no attempt gets through, and the same save then lands exactly once', async () => {
+    const account = await harness.accountAt(from);
+    change(account);
+    const pending = [...account.getUncommittedEvents()];
+    harness.proxy.inject({ operation, fault: { kind: 'drop-before' }, times: Infinity });
+
+    const failed = harness.accounts.save(account);
+
+    await expect(failed).rejects.toBeInstanceOf(EventStoreWriteError);
+    await expect(failed).rejects.toMatchObject({ outcome: 'unknown' });
+    expect(account.getUncommittedEvents()).toEqual(pending);
+    expect(await harness.stored(account)).toHaveLength(from);
+
+    harness.proxy.clear();
+    await harness.accounts.save(account);
+
+    const stored = await harness.stored(account);
+    expect(stored).toHaveLength(from + pending.length);
+    expectExactlyOnce(stored);
+  });
+
+  it('fails with outcome not-written when every attempt is throttled, writing and publishing nothing', async () => {
+    const account = await harness.accountAt(from);
+    change(account);
+    const pending = [...account.getUncommittedEvents()];
+    harness.proxy.inject({ operation, fault: { kind: 'throttle' }, times: Infinity });
+
+    const failed = harness.accounts.save(account);
+
+    await expect(failed).rejects.toMatchObject({
+      name: 'EventStoreWriteError',
+      outcome: 'not-written',
+    });
+    expect(account.getUncommittedEvents()).toEqual(pending);
+    const stored = await harness.stored(account);
+    expect(stored).toHaveLength(from);
+    expectExactlyOnce(stored);
+  });
+});
+
+describe('a transaction cancelled by a conflicting transaction', () => {
+  it('is tried again, and succeeds once the other transaction is gone', async () => {
+    const account = await harness.accountAt(3);
+    account.deposit(1);
+    account.deposit(2);
+    harness.proxy.inject({
+      operation: 'TransactWriteItems',
+      fault: { kind: 'transaction-conflict' },
+      times: 2,
+    });
+
+    await harness.accounts.save(account);
+
+    expect(injected()).toHaveLength(2);
+    expectExactlyOnce(await harness.stored(account));
+  });
+
+  it('becomes a ConcurrencyError after a bounded number of tries, writing nothing', async () => {
+    const account = await harness.accountAt(3);
+    account.deposit(1);
+    account.deposit(2);
+    harness.proxy.inject({
+      operation: 'TransactWriteItems',
+      fault: { kind: 'transaction-conflict' },
+      times: Infinity,
+    });
+
+    await expect(harness.accounts.save(account)).rejects.toBeInstanceOf(ConcurrencyError);
+
+    expect(injected()).toHaveLength(1 + 3);
+    expect(await harness.stored(account)).toHaveLength(3);
+  });
+});
