@@ -20,11 +20,18 @@ const CREDENTIAL_FAILURES = new Set([
 
 /** The store's typed error for a missing table or refused credentials; undefined for anything else. */
 export function asAccessError(error: unknown, tableName: string): Error | undefined {
-  const { name, message = '' } = (error ?? {}) as SdkError;
-  if (name === 'ResourceNotFoundException')
+  const { name, message = '', $metadata } = (error ?? {}) as SdkError;
+  if (name === 'ResourceNotFoundException') {
     return new TableNotFoundError(tableName, { cause: error });
+  }
+  // DynamoDB names its refusals; an endpoint in front of it, or an emulator, may only answer 403.
   if (name !== undefined && CREDENTIAL_FAILURES.has(name)) {
     return new AccessDeniedError(tableName, `${name}: ${message}`, { cause: error });
+  }
+  if ($metadata?.httpStatusCode === 403) {
+    return new AccessDeniedError(tableName, 'the endpoint answered 403 Forbidden', {
+      cause: error,
+    });
   }
   return undefined;
 }

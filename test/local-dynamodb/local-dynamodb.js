@@ -14,6 +14,8 @@ import { spawn } from 'node:child_process';
  * @property {string} [python] Python interpreter with moto installed. Default: $PYTHON or python3.
  * @property {number} [port] Port to listen on; 0 (the default) picks a free one.
  * @property {number} [startTimeoutMs]
+ * @property {Record<string, string>} [env] Extra environment for moto, e.g. INITIAL_NO_AUTH_ACTION_COUNT=0 to
+ *   make it check credentials.
  */
 
 /**
@@ -93,6 +95,7 @@ export function startLocalDynamoDb(options = {}) {
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const child = spawn(python, ['-c', SERVER_SCRIPT, '--port', String(options.port ?? 0)], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
