@@ -33,7 +33,7 @@ export function classifyConditionFailure(
   const ours = eventIds.every((eventId, index) => stored[index]?.eventId?.S === eventId);
   if (ours) return 'ours';
   const found = stored.map(versionOf).find((version) => version !== undefined);
-  return new ConcurrencyError(streamId, expectedVersion, found, { cause: error });
+  return new ConcurrencyError(streamId, expectedVersion, found, { cause: error, eventIds });
 }
 
 function isConflict(reason: CancellationReason): boolean {

@@ -1,3 +1,8 @@
+/** Error options of a failed append: what caused it, and the ids of the events it tried to write. */
+export interface AppendErrorOptions extends ErrorOptions {
+  readonly eventIds?: readonly string[];
+}
+
 /** Base class of every error the event store throws on purpose: catch this to catch them all. */
 export class EventStoreError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -16,7 +21,7 @@ export class ConcurrencyError extends EventStoreError {
     readonly expectedVersion: number,
     /** A version the stream already holds above `expectedVersion`, when DynamoDB returned the conflicting item. */
     readonly foundVersion: number | undefined,
-    options?: ErrorOptions,
+    options: AppendErrorOptions = {},
   ) {
     super(
       `Stream "${streamId}" is no longer at version ${expectedVersion}` +
@@ -24,7 +29,11 @@ export class ConcurrencyError extends EventStoreError {
         '. Nothing was written; reload and retry.',
       options,
     );
+    this.eventIds = options.eventIds ?? [];
   }
+
+  /** The ids of the events the refused save carried: none of them was written. */
+  readonly eventIds: readonly string[];
 }
 
 export type AppendLimit = 'events per save' | 'bytes per save' | 'bytes per event';
@@ -94,7 +103,7 @@ export class EventStoreWriteError extends EventStoreError {
     readonly streamId: string,
     readonly expectedVersion: number,
     readonly outcome: WriteOutcome,
-    options: ErrorOptions,
+    options: AppendErrorOptions,
   ) {
     super(
       `Could not append to stream "${streamId}" at version ${expectedVersion}: ` +
@@ -105,7 +114,11 @@ export class EventStoreWriteError extends EventStoreError {
         ` (${(options.cause as Error | undefined)?.message ?? 'no cause'})`,
       options,
     );
+    this.eventIds = options.eventIds ?? [];
   }
+
+  /** The ids of the events the save carried: with outcome `unknown`, each is stored once or not at all. */
+  readonly eventIds: readonly string[];
 }
 
 /** The events table does not exist (or is in another region or account than the client's). */

@@ -30,15 +30,18 @@ export async function resolveFailedWrite(
   if (!attempts.mayHaveBeenApplied) {
     return (
       asAccessError(error, write.tableName) ??
-      new EventStoreWriteError(streamId, expectedVersion, 'not-written', { cause: error })
+      new EventStoreWriteError(streamId, expectedVersion, 'not-written', { cause: error, eventIds })
     );
   }
   const stored = await firstEventIdAt(write).catch(() => undefined);
   if (stored === eventIds[0]) return 'written';
   if (typeof stored === 'string') {
-    return new ConcurrencyError(streamId, expectedVersion, expectedVersion + 1, { cause: error });
+    return new ConcurrencyError(streamId, expectedVersion, expectedVersion + 1, {
+      cause: error,
+      eventIds,
+    });
   }
-  return new EventStoreWriteError(streamId, expectedVersion, 'unknown', { cause: error });
+  return new EventStoreWriteError(streamId, expectedVersion, 'unknown', { cause: error, eventIds });
 }
 
 /** The event id stored at the save's first version: a string, null when the version is free. */

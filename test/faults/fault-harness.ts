@@ -86,9 +86,10 @@ export class FaultHarness {
     return account;
   }
 
-  /** The stream as stored, read past the proxy. */
-  stored(account: BankAccount) {
-    return lastValueFrom(this.truth.readStream(`BankAccount#${account.id}`).pipe(toArray()));
+  /** The account's stream as stored, read past the proxy. */
+  stored(account: BankAccount | string) {
+    const id = typeof account === 'string' ? account : account.id;
+    return lastValueFrom(this.truth.readStream(`BankAccount#${id}`).pipe(toArray()));
   }
 
   async stop(): Promise<void> {
