@@ -122,6 +122,7 @@ describe.each(WRITE_PATHS)('a save of $path', ({ operation, from, change }) => {
       name: 'EventStoreWriteError',
       outcome: 'not-written',
     });
+    expect(injected()).toHaveLength(3); // maxAttempts: 3, the first included
     expect(account.getUncommittedEvents()).toEqual(pending);
     const stored = await harness.stored(account);
     expect(stored).toHaveLength(from);

@@ -1,11 +1,20 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConcurrencyError } from 'nestjs-dynamo-es';
+import { ConcurrencyError, EventStoreWriteError } from 'nestjs-dynamo-es';
 import { AccountNotFoundError, AccountRuleViolation } from '../account.errors.js';
 import { StaleAccountVersionError } from '../commands/stale-account-version.error.js';
 
-/** Turns the domain's and the store's errors into HTTP answers. Nothing was written in any of these cases. */
-@Catch(AccountNotFoundError, AccountRuleViolation, ConcurrencyError, StaleAccountVersionError)
+/**
+ * Turns the domain's and the store's errors into HTTP answers. Nothing was written in any of these cases, except
+ * perhaps for a write whose outcome is unknown: the client may retry the request.
+ */
+@Catch(
+  AccountNotFoundError,
+  AccountRuleViolation,
+  ConcurrencyError,
+  StaleAccountVersionError,
+  EventStoreWriteError,
+)
 export class AccountErrorsFilter implements ExceptionFilter {
   catch(error: Error, host: ArgumentsHost): void {
     const status = statusOf(error);
@@ -21,10 +30,12 @@ const REASONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.NOT_FOUND]: 'Not Found',
   [HttpStatus.CONFLICT]: 'Conflict',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'Unprocessable Entity',
+  [HttpStatus.SERVICE_UNAVAILABLE]: 'Service Unavailable',
 };
 
 function statusOf(error: Error): HttpStatus {
   if (error instanceof AccountNotFoundError) return HttpStatus.NOT_FOUND;
   if (error instanceof AccountRuleViolation) return HttpStatus.UNPROCESSABLE_ENTITY;
+  if (error instanceof EventStoreWriteError) return HttpStatus.SERVICE_UNAVAILABLE;
   return HttpStatus.CONFLICT;
 }
