@@ -1,4 +1,4 @@
-import { ConcurrencyError, type AggregateRepository } from 'nestjs-dynamo-es';
+import { ConcurrencyError, EventStoreWriteError, type AggregateRepository } from 'nestjs-dynamo-es';
 import type { Account } from '../account.aggregate.js';
 import { AccountNotFoundError } from '../account.errors.js';
 import { accountState, type AccountState } from '../account-state.js';
@@ -26,12 +26,31 @@ export async function changeAccount(
     }
     change(account);
     try {
-      await accounts.save(account);
+      await saveExactlyOnce(accounts, account);
       return accountState(account, accounts);
     } catch (error) {
       const retry =
         error instanceof ConcurrencyError && expectedVersion === undefined && attempt < ATTEMPTS;
       if (!retry) throw error;
+    }
+  }
+}
+
+/**
+ * Saves, and saves the same events again while DynamoDB's answer is lost: they keep their ids, so they are stored
+ * once whether or not an earlier attempt landed. Gives up with the last EventStoreWriteError after a few tries.
+ */
+async function saveExactlyOnce(
+  accounts: AggregateRepository<Account>,
+  account: Account,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await accounts.save(account);
+      return;
+    } catch (error) {
+      const unknown = error instanceof EventStoreWriteError && error.outcome === 'unknown';
+      if (!unknown || attempt === ATTEMPTS) throw error;
     }
   }
 }
