@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { Observable } from 'rxjs';
-import { assertWithinAppendLimits } from './append-limits.js';
-import { EventStoreLimitError, InvalidAppendError } from './errors.js';
+import { assertWithinAppendLimits, type RequestSize } from './append-limits.js';
+import { EventSerializationError, EventStoreLimitError, InvalidAppendError } from './errors.js';
 import {
   EVENT_DATA_ATTRIBUTES,
   MAX_EVENT_VERSION,
@@ -85,7 +85,7 @@ export class DynamoEventStore {
       throw new InvalidAppendError(streamId, `version ${version} is beyond ${MAX_EVENT_VERSION}`);
     }
 
-    const recordedAt = (events[0]!.recordedAt ?? new Date()).toISOString();
+    const now = new Date();
     const appended: AppendedEvent[] = events.map((event, index) => ({
       version: expectedVersion + 1 + index,
       type: event.type,
@@ -95,19 +95,20 @@ export class DynamoEventStore {
           ? { ...options.metadata, ...event.metadata }
           : EMPTY_METADATA,
       eventId: event.eventId ?? randomUUID(),
-      recordedAt: new Date(event.recordedAt ?? recordedAt),
+      recordedAt: new Date(event.recordedAt ?? now),
     }));
     const items = events.map((event, index) => {
       const { version, metadata, eventId, recordedAt } = appended[index]!;
       return toEventItem(streamId, version, event, metadata, eventId, recordedAt.toISOString());
     });
-    assertWithinAppendLimits(streamId, items);
+    const eventsSize = assertWithinAppendLimits(streamId, items);
+    // Stamped like the first event, so that saving the same events again sends the very same request.
     const { snapshot, snapshotSkipped } = this.snapshotItemWithin(
       streamId,
       version,
-      items,
+      eventsSize,
       options,
-      recordedAt,
+      appended[0]!.recordedAt.toISOString(),
     );
 
     const attempts = new WriteAttempts();
@@ -234,21 +235,18 @@ export class DynamoEventStore {
   private snapshotItemWithin(
     streamId: string,
     version: number,
-    events: readonly WireItem[],
+    eventsSize: RequestSize,
     { snapshot }: AppendOptions,
     recordedAt: string,
   ): { snapshot?: WireItem; snapshotSkipped?: Error } {
     if (!snapshot) return {};
     try {
       const item = toSnapshotItem(streamId, version, snapshot, recordedAt);
-      assertWithinAppendLimits(streamId, [...events, item]);
+      assertWithinAppendLimits(streamId, [item], eventsSize);
       return { snapshot: item };
     } catch (error) {
-      if (
-        error instanceof EventStoreLimitError ||
-        (error as Error).name === 'EventSerializationError'
-      ) {
-        return { snapshotSkipped: error as Error };
+      if (error instanceof EventStoreLimitError || error instanceof EventSerializationError) {
+        return { snapshotSkipped: error };
       }
       throw error;
     }
