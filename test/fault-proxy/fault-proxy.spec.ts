@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
 import { type Fault, FaultProxy } from './fault-proxy.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 type Key = Record<string, AttributeValue>;
 
@@ -64,17 +65,6 @@ async function putOneAfterAnother(client: DynamoDBClient, count: number): Promis
   for (let index = 0; index < count; index += 1)
     outcomes.push(await outcomeOf(client.send(putItem(newKey()))));
   return outcomes;
-}
-
-/** mulberry32: a small seeded source, so that a soak run can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Exchange {

@@ -1,6 +1,7 @@
 import { ConcurrencyError, EventStoreWriteError, type StoredEvent } from '../../lib/index.js';
 import type { BankAccount } from '../fixtures/bank-account.js';
 import type { Fault } from '../fault-proxy/fault-proxy.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { DeliveryCounter, FaultHarness } from './fault-harness.js';
 
 const SEED = 20261125;
@@ -16,17 +17,6 @@ const FAULTS: readonly Fault[] = [
   { kind: 'delay', ms: 700 },
 ];
 
-/** A small seeded generator (mulberry32), so that a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Outcome = 'acknowledged' | 'failed for sure' | 'unknown';
 
 let harness: FaultHarness;
@@ -38,7 +28,7 @@ afterAll(() => harness.stop());
 
 describe('a soak of concurrent commands under random faults', () => {
   it('loses no acknowledged event, stores none twice, and keeps every stream contiguous', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const ids: string[] = [];
     for (let i = 0; i < ACCOUNTS; i++) ids.push((await harness.accountAt(1)).id);
     /** The last word on each event id: what the caller was told. */

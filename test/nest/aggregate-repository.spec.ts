@@ -4,12 +4,11 @@ import { Injectable } from '@nestjs/common';
 import {
   CommandBus,
   CommandHandler,
-  CqrsModule,
   EventsHandler,
   type ICommandHandler,
   type IEventHandler,
 } from '@nestjs/cqrs';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   AggregateConfigurationError,
@@ -17,7 +16,6 @@ import {
   type AggregateRepository,
   ConcurrencyError,
   DynamoEventStore,
-  DynamoEventStoreModule,
   getAggregateRepositoryToken,
   InjectAggregateRepository,
   streamIdOf,
@@ -25,6 +23,7 @@ import {
   UnregisteredEventError,
 } from '../../lib/index.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
+import { startEventStoreApp } from '../support/event-store-app.js';
 import { RequestLog } from '../support/request-log.js';
 import {
   AccountOpened,
@@ -98,18 +97,15 @@ beforeAll(async () => {
   client = testClient();
   requests = RequestLog.attachTo(client);
   const tableName = await createTestTable(client);
-  app = await Test.createTestingModule({
-    imports: [
-      CqrsModule.forRoot(),
-      DynamoEventStoreModule.forRoot({ client, tableName }),
-      DynamoEventStoreModule.forFeature([
-        { aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS },
-        { aggregate: AutoCommitAccount, events: BANK_ACCOUNT_EVENTS },
-      ]),
+  app = await startEventStoreApp({
+    client,
+    tableName,
+    features: [
+      { aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS },
+      { aggregate: AutoCommitAccount, events: BANK_ACCOUNT_EVENTS },
     ],
     providers: [RecordingEventHandler, DepositMoneyHandler],
-  }).compile();
-  await app.init();
+  });
   accounts = app.get(getAggregateRepositoryToken(BankAccount));
   store = app.get(DynamoEventStore);
 });
