@@ -18,6 +18,7 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^nestjs-dynamo-es$': '<rootDir>/lib/index.ts',
+    '^nestjs-dynamo-es/testing$': '<rootDir>/lib/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEventStoreTable } from '../core/event-store-table.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBClient, dynamoDBClientConfig } from '../dynamodb/client.js';
+import { createEventStoreTable } from '../dynamodb/table.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
-import { dynamoDBClientConfig } from '../core/dynamodb-client-config.js';
-import { createTablesFailureMessage } from './failure-message.js';
+import { dynamoDBFailureMessage } from './failure-message.js';
 import { CLI_NAME, CREATE_TABLES_USAGE } from './usage.js';
 
 const HELP_COMMAND = `${CLI_NAME} create-tables --help`;
@@ -24,7 +24,7 @@ export async function createTables(args: readonly string[], io: CliIo): Promise<
     return EXIT_OK;
   }
   const options = parseCreateTablesArgs(args, io.env);
-  const client = new DynamoDBClient(dynamoDBClientConfig(options, io.env));
+  const client = createDynamoDBClient({ clientConfig: dynamoDBClientConfig(options, io.env) });
   const where = await describeTarget(client, options.endpoint);
   try {
     const outcome = await createEventStoreTable(client, options.table);
@@ -35,7 +35,7 @@ export async function createTables(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_OK;
   } catch (error) {
-    io.stderr.write(`${CLI_NAME}: ${createTablesFailureMessage(error, options.table, where)}\n`);
+    io.stderr.write(`${CLI_NAME}: ${dynamoDBFailureMessage(error, options.table, where)}\n`);
     return EXIT_FAILURE;
   } finally {
     client.destroy();

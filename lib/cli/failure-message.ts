@@ -1,52 +1,31 @@
 import { EventStoreError } from '../core/errors.js';
+import {
+  httpStatusOf,
+  isMissingCredentials,
+  isMissingRegion,
+  unreachableCodeOf,
+} from '../dynamodb/sdk-errors.js';
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-interface SdkError {
-  readonly name?: string;
-  readonly message?: string;
-  readonly code?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-/** One line saying why `create-tables` failed, for a person at a terminal: no stack, no SDK internals. */
-export function createTablesFailureMessage(
+/** One line saying why a command failed against DynamoDB, for a person at a terminal: no stack, no SDK internals. */
+export function dynamoDBFailureMessage(
   error: unknown,
   tableName: string,
   /** Where the table was to be: "at http://localhost:8000", "in AWS region eu-west-1". */
   where: string,
 ): string {
   if (error instanceof EventStoreError) return oneLine(error.message);
-  const sdkError = (error ?? {}) as SdkError;
-  const { name = 'Error', message = '', $metadata } = sdkError;
-  const unreachable = unreachableCode(sdkError);
+  const { name = 'Error', message = '' } = (error ?? {}) as { name?: string; message?: string };
+  const unreachable = unreachableCodeOf(error);
   if (unreachable) return `Could not reach DynamoDB ${where} (${unreachable}).`;
-  if (name === 'CredentialsProviderError')
+  if (isMissingCredentials(error))
     return (
       'No AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ' +
       '(any values for a local emulator), or run where a role provides them.'
     );
-  if (message === 'Region is missing')
-    return 'No AWS region configured: pass --region or set AWS_REGION.';
-  if ($metadata?.httpStatusCode !== undefined)
-    return sentence(
-      `DynamoDB ${where} refused to set up table "${tableName}": ${name}: ${message}`,
-    );
+  if (isMissingRegion(error)) return 'No AWS region configured: pass --region or set AWS_REGION.';
+  if (httpStatusOf(error) !== undefined)
+    return sentence(`DynamoDB ${where} refused to set up table "${tableName}": ${name}: ${message}`);
   return sentence(`Could not set up table "${tableName}" ${where}: ${message || name}`);
-}
-
-function unreachableCode({ code, message = '' }: SdkError): string | undefined {
-  // The SDK keeps only the message of a network error thrown in another realm (as under jest's vm).
-  const found = code ?? /\b(E[A-Z]{4,})\b/.exec(message)?.[1];
-  return found !== undefined && UNREACHABLE_CODES.has(found) ? found : undefined;
 }
 
 function oneLine(text: string): string {

@@ -1,3 +1,5 @@
+import type { AppendLimit } from './types.js';
+
 /** Error options of a failed append: what caused it, and the ids of the events it tried to write. */
 export interface AppendErrorOptions extends ErrorOptions {
   readonly eventIds?: readonly string[];
@@ -36,9 +38,7 @@ export class ConcurrencyError extends EventStoreError {
   readonly eventIds: readonly string[];
 }
 
-export type AppendLimit = 'events per save' | 'bytes per save' | 'bytes per event';
-
-/** A save would exceed one of DynamoDB's request limits. Checked before any request: nothing was written. */
+/** An append would exceed one of DynamoDB's request limits. Checked before any write: nothing was written. */
 export class EventStoreLimitError extends EventStoreError {
   constructor(
     readonly streamId: string,
@@ -53,7 +53,7 @@ export class EventStoreLimitError extends EventStoreError {
   }
 }
 
-/** An event payload or metadata that cannot be stored as JSON without losing data. Nothing was written. */
+/** An event payload or metadata that cannot be stored without losing data. Nothing was written. */
 export class EventSerializationError extends EventStoreError {
   constructor(
     readonly streamId: string,
@@ -78,7 +78,10 @@ export class InvalidStreamIdError extends EventStoreError {
   }
 }
 
-/** An append the store refuses before sending it: no events, or an impossible expected version. */
+/**
+ * An append the store refuses before writing: no events, an impossible expected version, or an event whose type,
+ * schema version, id or time is not valid.
+ */
 export class InvalidAppendError extends EventStoreError {
   constructor(
     readonly streamId: string,
@@ -89,8 +92,12 @@ export class InvalidAppendError extends EventStoreError {
 }
 
 /**
- * What a failed write may have done: `unknown` when an attempt may have reached DynamoDB (a lost answer, a timeout,
- * a server error) and checking could not tell; `not-written` when every attempt was refused before it could apply.
+ * What a failed append may have done.
+ * - `unknown`: an attempt may have been applied (a lost answer, a timeout, a server error) and reading back could
+ *   not tell. Append the same events again (same ids, same expected version, `retry: true`): they are then stored
+ *   exactly once.
+ * - `not-written`: no attempt of this call can have been applied, and it was not marked as a retry of an append
+ *   whose outcome was unknown. Nothing of it is stored or ever will be; deciding again is safe.
  */
 export type WriteOutcome = 'unknown' | 'not-written';
 
@@ -121,27 +128,12 @@ export class EventStoreWriteError extends EventStoreError {
   readonly eventIds: readonly string[];
 }
 
-/** The events table does not exist (or is in another region or account than the client's). */
-export class TableNotFoundError extends EventStoreError {
+/** Read options the store refuses before reading: bounds that are not integers ≥ 1, or in the wrong order. */
+export class InvalidReadError extends EventStoreError {
   constructor(
-    readonly tableName: string,
-    options: ErrorOptions,
-  ) {
-    super(
-      `Table "${tableName}" was not found: create it (createEventStoreTable, or the create-tables command) ` +
-        "or check the client's region and endpoint. Nothing was written.",
-      options,
-    );
-  }
-}
-
-/** DynamoDB refused the client's credentials or their permissions. */
-export class AccessDeniedError extends EventStoreError {
-  constructor(
-    readonly tableName: string,
+    readonly streamId: string,
     readonly reason: string,
-    options: ErrorOptions,
   ) {
-    super(`Access to table "${tableName}" was refused: ${reason}. Nothing was written.`, options);
+    super(`Cannot read stream "${streamId}": ${reason}.`);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Data stored with an event: correlation and causation ids, and any keys of the caller's (who, why). Must be
- * JSON-serialisable.
+ * Data stored with an event: correlation and causation ids, and any keys of the caller's (who, why). A plain object
+ * of JSON data.
  */
 export interface EventMetadata {
   /** Shared by every event that followed from one original request. */
@@ -12,17 +12,19 @@ export interface EventMetadata {
 
 /** An event to append: its type name and plain-data payload. Class instances are stored as their JSON form. */
 export interface NewEvent {
+  /** A non-empty name, e.g. the event's class name. */
   readonly type: string;
   readonly payload: unknown;
-  /** The version of the payload's schema, for upcasting when it changes. Default 1. */
+  /** The version of the payload's schema, for upcasting when it changes: a positive integer. Default 1. */
   readonly schemaVersion?: number;
+  /** A plain object, merged over the append's metadata. */
   readonly metadata?: EventMetadata;
   /**
-   * Unique id of the event; generated when absent. Pass the same id when retrying a save whose outcome is unknown:
-   * that makes the retry exactly-once.
+   * Unique id of the event; generated when absent. Pass the same id when retrying an append whose outcome is
+   * unknown: that makes the retry exactly-once.
    */
   readonly eventId?: string;
-  /** When the event happened; now when absent. Keep it with the id when retrying a save. */
+  /** When the event happened; now when absent. Keep it with the id when retrying an append. */
   readonly recordedAt?: Date;
 }
 
@@ -42,7 +44,7 @@ export interface StoredEvent<Payload = unknown> extends EventData<Payload> {
   readonly recordedAt: Date;
 }
 
-/** The state of an aggregate as of the last event of a save, stored with that save. */
+/** The state of an aggregate as of the last event of an append, stored with that append. */
 export interface NewSnapshot {
   readonly state: unknown;
   /** The version of the state's schema; a snapshot of another schema version is not restored. */
@@ -58,16 +60,32 @@ export interface StoredSnapshot<State = unknown> {
 }
 
 export interface AppendOptions {
-  /** Merged into every event's metadata; an event's own metadata wins on a shared key. */
+  /** Merged into every event's metadata; an event's own metadata wins on a shared key. A plain object. */
   readonly metadata?: EventMetadata;
   /**
-   * Written in the same request as the events, at the version of the last one, unless the stored snapshot is as
-   * new. It is left out, and the events still written, if it would take the save over a DynamoDB limit.
+   * Written in the same atomic write as the events, at the version of the last one, unless the stored snapshot is
+   * as new. It is left out, and the events still written, if it would take the append over a limit.
    */
   readonly snapshot?: NewSnapshot;
+  /**
+   * Set when these events (same ids, same expected version) were appended before and that append may have been
+   * written: it failed with EventStoreWriteError of outcome `unknown`. A failure of this append is then never
+   * reported as `not-written`, since the earlier one may yet have landed.
+   */
+  readonly retry?: boolean;
 }
 
 export type AppendedEvent = Omit<StoredEvent, 'payload' | 'streamId'>;
+
+/** Why a snapshot that was asked for was not written, while the events were. */
+export interface SkippedSnapshot {
+  /** A sentence that says what happened and why. */
+  readonly reason: string;
+  /** The limit the snapshot would have broken, when that is why. */
+  readonly limit?: AppendLimit;
+  readonly maximum?: number;
+  readonly found?: number;
+}
 
 export interface AppendResult {
   readonly streamId: string;
@@ -77,14 +95,26 @@ export interface AppendResult {
   /** Whether a snapshot was written with the events. */
   readonly snapshotWritten: boolean;
   /** Why a snapshot that was asked for was left out. */
-  readonly snapshotSkipped?: Error;
+  readonly snapshotSkipped?: SkippedSnapshot;
 }
 
+/** Limits a single append is held to: DynamoDB's, with every store. */
+export type AppendLimit = 'events per save' | 'bytes per save' | 'bytes per event';
+
 export interface ReadStreamOptions {
-  /** First version to read, inclusive. Default 1. */
+  /** First version to read, inclusive: an integer ≥ 1. Default 1. */
   readonly fromVersion?: number;
-  /** Last version to read, inclusive. Default: the end of the stream. */
+  /** Last version to read, inclusive: an integer ≥ fromVersion. Default: the end of the stream. */
   readonly toVersion?: number;
+}
+
+export interface ReadSnapshotOptions {
+  /**
+   * About how many events are expected after the latest snapshot (a snapshot every N events: N - 1 at most), so
+   * that a store can read the snapshot and those events in one go. A hint: more events cost more reads, never a
+   * wrong result. Default 99.
+   */
+  readonly expectedNewerEvents?: number;
 }
 
 export interface SnapshotAndNewerEvents {

@@ -8,6 +8,11 @@ export type Upcaster = (payload: never) => unknown;
 /** An event class with the history of its stored form. */
 export interface EventTypeOptions {
   readonly event: Type<IEvent>;
+  /**
+   * The name events of this class are stored under. Default: the class name. Event type names are unique in an
+   * application: set this when two aggregates have event classes of the same name.
+   */
+  readonly name?: string;
   /** The schema version new events are stored with. Default 1. Raise it when the payload's shape changes. */
   readonly version?: number;
   /**
@@ -26,7 +31,7 @@ export type EventRegistration = Type<IEvent> | EventTypeOptions;
 export interface AggregateFeature<T extends AggregateRoot = AggregateRoot> {
   /** The aggregate class. Built with `new aggregate(id)` unless `create` is given. */
   readonly aggregate: Type<T>;
-  /** Every event class the aggregate applies. Stored under, and read back by, the class name. */
+  /** Every event class the aggregate applies. Stored under, and read back by, the class name (or `name`). */
   readonly events: readonly EventRegistration[];
   /**
    * The aggregate type stored in the table as the first part of each stream id. Default: the class name. Set it

@@ -1,22 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, type Type } from '@nestjs/common';
 import type { AggregateRoot, EventPublisher, IEvent } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
-import type { DynamoEventStore } from '../core/event-store.js';
+import { EventStoreWriteError } from '../core/errors.js';
+import type { EventStore } from '../core/event-store.js';
 import { streamIdOf } from '../core/stream-id.js';
 import type {
   AppendResult,
   EventData,
   EventMetadata,
+  NewEvent,
   NewSnapshot,
   ReadStreamOptions,
-  StoredEvent,
 } from '../core/types.js';
 import type { AggregateFeature } from './aggregate-feature.js';
-import { AggregateConfigurationError, AggregateNotLoadedError } from './errors.js';
-import { EventClassRegistry } from './event-class-registry.js';
+import {
+  AggregateConfigurationError,
+  AggregateNotLoadedError,
+  CommitBeforeSaveError,
+  UnknownEventTypeError,
+  UnregisteredEventError,
+} from './errors.js';
 import { attachEnvelope, type EventEnvelope } from './event-envelope.js';
 import { EventMetadataContext } from './event-metadata-context.js';
+import type { EventTypeRegistry, RegisteredEventType } from './event-type-registry.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
 
 export interface SaveOptions {
@@ -36,27 +43,37 @@ interface StreamPosition {
 const positions = new WeakMap<AggregateRoot, StreamPosition>();
 
 /**
- * The id and time each event was first saved with. A save that failed with an unknown outcome leaves its events
- * uncommitted; saving them again sends the same ids, so they are stored exactly once whether or not the first
- * attempt landed.
+ * The id and time each event was first saved with, and whether a save of it may have landed. A save that failed
+ * leaves its events uncommitted; saving them again sends the same ids, so they are stored exactly once whether or
+ * not an earlier attempt landed, and a failure is never reported as `not-written` once one might have.
  */
-const identities = new WeakMap<IEvent, { readonly eventId: string; readonly recordedAt: Date }>();
+interface EventIdentity {
+  readonly eventId: string;
+  readonly recordedAt: Date;
+  mayBeStored: boolean;
+}
+const identities = new WeakMap<IEvent, EventIdentity>();
 
 /** Loads, saves and reads the history of one aggregate type. Inject it with @InjectAggregateRepository(Aggregate). */
 export class AggregateRepository<T extends AggregateRoot> {
   readonly aggregateType: string;
-  private readonly events: EventClassRegistry;
+  private readonly eventTypes: ReadonlyMap<Type<IEvent>, RegisteredEventType>;
   private readonly snapshots: SnapshotPolicy<T> | undefined;
   private readonly construct: (id: string) => T;
   private readonly logger = new Logger('AggregateRepository');
 
   constructor(
-    private readonly store: DynamoEventStore,
+    private readonly store: EventStore,
+    private readonly registry: EventTypeRegistry,
     private readonly publisher: EventPublisher,
     feature: AggregateFeature<T>,
   ) {
     this.aggregateType = feature.type ?? feature.aggregate.name;
-    this.events = new EventClassRegistry(this.aggregateType, feature.events);
+    this.eventTypes = new Map(
+      registry
+        .register(this.aggregateType, feature.events)
+        .map((eventType) => [eventType.eventClass, eventType]),
+    );
     this.snapshots =
       feature.snapshot &&
       new SnapshotPolicy(this.aggregateType, feature.aggregate, feature.snapshot);
@@ -64,7 +81,7 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 
   /**
-   * The aggregate at the version of its last event. With a snapshot policy, one Query reads the latest snapshot and
+   * The aggregate at the version of its last event. With a snapshot policy, one read gives the latest snapshot and
    * the events after it; without, the whole history is replayed. An id with no stream gives a new aggregate at
    * version 0, so the same call serves "create" commands.
    */
@@ -90,10 +107,15 @@ export class AggregateRepository<T extends AggregateRoot> {
     return this.positionOf(aggregate).id;
   }
 
+  /** The stream that holds the events of the aggregate with this id. */
+  streamIdOf(id: string): string {
+    return streamIdOf(this.aggregateType, id);
+  }
+
   /**
-   * Appends the aggregate's uncommitted events in one atomic request at the version it was loaded at, with a
-   * snapshot when the policy asks for one, then publishes them on the EventBus. If the append fails nothing is
-   * published and the events stay uncommitted.
+   * Appends the aggregate's uncommitted events in one atomic write at the version it was loaded at, with a snapshot
+   * when the policy asks for one, then publishes them on the EventBus. If the append fails nothing is published and
+   * the events stay uncommitted: saving the aggregate again stores them exactly once.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<AppendResult> {
     const position = this.positionOf(aggregate);
@@ -108,20 +130,26 @@ export class AggregateRepository<T extends AggregateRoot> {
       };
     }
 
-    const result = await this.store.appendToStream(
-      position.streamId,
-      position.version,
-      events.map((event) => ({ ...this.events.toNewEvent(event), ...identityOf(event) })),
-      {
+    const toAppend = events.map((event) => this.toNewEvent(event));
+    const eventIdentities = events.map(identityOf);
+    let result: AppendResult;
+    try {
+      result = await this.store.appendToStream(position.streamId, position.version, toAppend, {
         metadata: { ...EventMetadataContext.current(), ...options.metadata },
         snapshot: this.snapshotFor(aggregate, position, position.version + events.length),
-      },
-    );
+        retry: eventIdentities.some((identity) => identity.mayBeStored),
+      });
+    } catch (error) {
+      if (error instanceof EventStoreWriteError && error.outcome === 'unknown') {
+        for (const identity of eventIdentities) identity.mayBeStored = true;
+      }
+      throw error;
+    }
     position.version = result.version;
     if (result.snapshotWritten) position.snapshotVersion = result.version;
     if (result.snapshotSkipped) {
       this.logger.warn(
-        `No snapshot of ${position.streamId} at version ${result.version}: ${result.snapshotSkipped.message}`,
+        `${position.streamId} at version ${result.version}: ${result.snapshotSkipped.reason}`,
       );
     }
     result.events.forEach(({ version, type, metadata, eventId, recordedAt }, index) =>
@@ -140,26 +168,30 @@ export class AggregateRepository<T extends AggregateRoot> {
     return result;
   }
 
-  /** The aggregate's events in version order, paged lazily from DynamoDB; unsubscribe to stop reading. */
+  /** The aggregate's events in version order, read lazily from the store; unsubscribe to stop reading. */
   history(id: string, options?: ReadStreamOptions): Observable<EventEnvelope> {
     return this.store
       .readStream(this.streamIdOf(id), options)
-      .pipe(map((stored) => this.toEnvelope(id, stored)));
+      .pipe(map((stored) => this.registry.toEnvelope(stored, this.ownTypeOf(stored.streamId, stored))));
   }
 
   private async replay(id: string): Promise<T> {
     const aggregate = this.instantiate(id);
     const position = this.positionOf(aggregate);
-    for await (const page of this.store.readEventData(position.streamId)) {
-      this.apply(aggregate, position, page);
+    for await (const batch of this.store.readEventData(position.streamId)) {
+      this.apply(aggregate, position, batch);
     }
     return aggregate;
   }
 
-  /** Applies events read from the stream, a page at a time, and moves the aggregate to the last one's version. */
+  /** Applies events read from the stream and moves the aggregate to the last one's version. */
   private apply(aggregate: T, position: StreamPosition, events: readonly EventData[]): void {
     if (events.length === 0) return;
-    aggregate.loadFromHistory(events.map((event) => this.events.toEvent(position.streamId, event)));
+    aggregate.loadFromHistory(
+      events.map((event) =>
+        this.registry.toEvent(position.streamId, event, this.ownTypeOf(position.streamId, event)),
+      ),
+    );
     position.version = events.at(-1)!.version;
   }
 
@@ -169,7 +201,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const streamId = this.streamIdOf(id);
     const { snapshot, unreadableSnapshot, events } = await this.store.readSnapshotAndNewerEvents(
       streamId,
-      this.snapshots.readLimit,
+      { expectedNewerEvents: this.snapshots.readLimit - 1 },
     );
     const aggregate = this.instantiate(id);
     const position = this.positionOf(aggregate);
@@ -212,19 +244,27 @@ export class AggregateRepository<T extends AggregateRoot> {
     }
   }
 
-  private toEnvelope(id: string, stored: StoredEvent): EventEnvelope {
-    const event = this.events.toEvent(stored.streamId, stored);
-    return {
-      aggregateId: id,
-      streamId: stored.streamId,
-      version: stored.version,
-      // The current name, also when the event was stored under a former one.
-      type: event.constructor.name,
-      event,
-      metadata: stored.metadata,
-      eventId: stored.eventId,
-      recordedAt: stored.recordedAt,
-    };
+  private toNewEvent(event: IEvent): NewEvent & { eventId: string; recordedAt: Date } {
+    const eventType = this.registry.typeOf(event);
+    if (!eventType || !this.eventTypes.has(eventType.eventClass)) {
+      const prototype: unknown =
+        typeof event === 'object' && event !== null ? Object.getPrototypeOf(event) : undefined;
+      const name =
+        (prototype as { constructor?: { name?: string } } | undefined)?.constructor?.name ??
+        typeof event;
+      throw new UnregisteredEventError(this.aggregateType, name);
+    }
+    const { eventId, recordedAt } = identityOf(event);
+    return { ...this.registry.toNewEvent(event, eventType), eventId, recordedAt };
+  }
+
+  /** The registered type of a stored event, if it is one of this aggregate's. */
+  private ownTypeOf(streamId: string, stored: EventData): RegisteredEventType {
+    const eventType = this.registry.typeNamed(stored.type);
+    if (!eventType || !this.eventTypes.has(eventType.eventClass)) {
+      throw new UnknownEventTypeError(streamId, stored.type, stored.version, this.aggregateType);
+    }
+    return eventType;
   }
 
   private instantiate(id: string): T {
@@ -232,11 +272,12 @@ export class AggregateRepository<T extends AggregateRoot> {
     const aggregate = this.publisher.mergeObjectContext(this.construct(id));
     this.assertNotAutoCommit(aggregate);
     positions.set(aggregate, { id, streamId, version: 0, snapshotVersion: 0 });
+    // commit() would publish events before they are stored; save() publishes them once they are.
+    aggregate.commit = () => {
+      const unsaved = aggregate.getUncommittedEvents().length;
+      if (unsaved > 0) throw new CommitBeforeSaveError(this.aggregateType, id, unsaved);
+    };
     return aggregate;
-  }
-
-  private streamIdOf(id: string): string {
-    return streamIdOf(this.aggregateType, id);
   }
 
   private positionOf(aggregate: T): StreamPosition {
@@ -255,24 +296,24 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 }
 
-function identityOf(event: IEvent): { eventId: string; recordedAt: Date } {
+function identityOf(event: IEvent): EventIdentity {
   let identity = identities.get(event);
   if (!identity) {
-    identity = { eventId: randomUUID(), recordedAt: new Date() };
+    identity = { eventId: randomUUID(), recordedAt: new Date(), mayBeStored: false };
     identities.set(event, identity);
   }
   return identity;
 }
 
-/** Publishes exactly the saved events, leaving any applied while the save was in flight uncommitted. */
+/**
+ * Publishes exactly the saved events and leaves any applied while the save was in flight uncommitted, through
+ * @nestjs/cqrs' public API only: the uncommitted list is emptied, the unsaved events are put back without running
+ * their handlers again, and the saved ones published.
+ */
 function publishSaved(aggregate: AggregateRoot, saved: readonly IEvent[]): void {
-  const uncommitted = aggregate.getUncommittedEvents();
-  if (uncommitted.length === saved.length && saved.every((event, i) => uncommitted[i] === event)) {
-    aggregate.commit();
-    return;
-  }
+  const savedEvents = new Set(saved);
+  const unsaved = aggregate.getUncommittedEvents().filter((event) => !savedEvents.has(event));
+  aggregate.uncommit();
+  for (const event of unsaved) aggregate.apply(event, { skipHandler: true });
   aggregate.publishAll([...saved]);
-  // @nestjs/cqrs hands out its live list of uncommitted events; drop only the saved ones from it.
-  const unsaved = uncommitted.filter((event) => !saved.includes(event));
-  uncommitted.splice(0, uncommitted.length, ...unsaved);
 }

@@ -1,21 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  Global,
-  Inject,
-  Module,
-  Optional,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { DynamoEventStore } from '../core/event-store.js';
-import { trackCommandMetadata } from './command-metadata.js';
-import { createDynamoDBClient } from './dynamodb-client.factory.js';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { createDynamoDBClient } from '../dynamodb/client.js';
+import { DynamoEventStore } from '../dynamodb/dynamodb-event-store.js';
+import { COMMAND_METADATA_ENABLED } from './command-metadata.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
   ConfigurableDynamoEventStoreModule,
   DYNAMO_EVENT_STORE_OPTIONS,
 } from './dynamo-event-store.module-definition.js';
+import { EVENT_STORE_CORE_EXPORTS, EVENT_STORE_CORE_PROVIDERS } from './event-store-core.providers.js';
+import { EVENT_STORE } from './event-store.token.js';
 
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');
 
@@ -25,9 +20,13 @@ interface ClientHandle {
   readonly owned: boolean;
 }
 
-/** Owns the DynamoDB client and the store; global so that forFeature() repositories can reach them. */
+/**
+ * Owns the DynamoDB client and the store, provided as EVENT_STORE (and as DynamoEventStore, for what only DynamoDB
+ * has); global so that forFeature() repositories can reach them.
+ */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: CLIENT_HANDLE,
@@ -47,25 +46,22 @@ interface ClientHandle {
         }),
       inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE],
     },
+    { provide: EVENT_STORE, useExisting: DynamoEventStore },
+    {
+      provide: COMMAND_METADATA_ENABLED,
+      useFactory: (options: DynamoEventStoreModuleOptions) => options.commandMetadata !== false,
+      inject: [DYNAMO_EVENT_STORE_OPTIONS],
+    },
+    ...EVENT_STORE_CORE_PROVIDERS,
   ],
-  exports: [DynamoEventStore],
+  exports: [DynamoEventStore, ...EVENT_STORE_CORE_EXPORTS],
 })
 export class DynamoEventStoreCoreModule
   extends ConfigurableDynamoEventStoreModule
-  implements OnApplicationBootstrap, OnApplicationShutdown
+  implements OnApplicationShutdown
 {
-  constructor(
-    @Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle,
-    @Inject(DYNAMO_EVENT_STORE_OPTIONS) private readonly options: DynamoEventStoreModuleOptions,
-    @Optional() private readonly commandBus?: CommandBus,
-  ) {
+  constructor(@Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle) {
     super();
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.commandBus && this.options.commandMetadata !== false) {
-      trackCommandMetadata(this.commandBus);
-    }
   }
 
   onApplicationShutdown(): void {

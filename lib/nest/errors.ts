@@ -6,10 +6,13 @@ export class UnknownEventTypeError extends EventStoreError {
     readonly streamId: string,
     readonly eventType: string,
     readonly version: number,
+    /** The aggregate whose events were looked in; undefined when every registered class was. */
+    readonly aggregateType?: string,
   ) {
     super(
-      `Stream "${streamId}" holds event type "${eventType}" at version ${version}, ` +
-        'but no event class of that name is registered for this aggregate in forFeature().',
+      `Stream "${streamId}" holds event type "${eventType}" at version ${version}, but no event class of ` +
+        `that name is registered ${aggregateType ? `for aggregate "${aggregateType}" in` : 'in any'} ` +
+        'forFeature().',
     );
   }
 }
@@ -29,6 +32,24 @@ export class UnregisteredEventError extends EventStoreError {
 
 /** The aggregate cannot be stored as configured, e.g. autoCommit would publish events before they are saved. */
 export class AggregateConfigurationError extends EventStoreError {}
+
+/**
+ * commit() was called on an aggregate the repository manages while it holds unsaved events: it would publish them
+ * before they are stored. Nothing was published.
+ */
+export class CommitBeforeSaveError extends EventStoreError {
+  constructor(
+    readonly aggregateType: string,
+    readonly aggregateId: string,
+    readonly unsavedEvents: number,
+  ) {
+    super(
+      `commit() was called on ${aggregateType} "${aggregateId}" with ${unsavedEvents} unsaved ` +
+        `event${unsavedEvents === 1 ? '' : 's'}, which would publish them before they are stored. Call ` +
+        "the repository's save() instead: it stores the events, then publishes them. Nothing was published.",
+    );
+  }
+}
 
 /** save() was given an aggregate that this store did not load or create, so its stream position is unknown. */
 export class AggregateNotLoadedError extends EventStoreError {

@@ -1,8 +1,6 @@
-import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
-import { ConcurrencyError } from './errors.js';
-import { SNAPSHOT_SORT_KEY, SORT_KEY } from './event-item.js';
-
-type Item = Record<string, AttributeValue>;
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import { ConcurrencyError } from '../../core/errors.js';
+import { EVENT_TABLE_ATTRIBUTES as A, SNAPSHOT_SORT_KEY, type WireItem as Item } from '../table-layout.js';
 
 /**
  * What a write refused for a failed condition means. `ours` when every event of the save is already stored with the
@@ -30,7 +28,7 @@ export function classifyConditionFailure(
   } else {
     return undefined;
   }
-  const ours = eventIds.every((eventId, index) => stored[index]?.eventId?.S === eventId);
+  const ours = eventIds.every((eventId, index) => stored[index]?.[A.eventId]?.S === eventId);
   if (ours) return 'ours';
   const found = stored.map(versionOf).find((version) => version !== undefined);
   return new ConcurrencyError(streamId, expectedVersion, found, { cause: error, eventIds });
@@ -41,7 +39,7 @@ function isConflict(reason: CancellationReason): boolean {
 }
 
 function versionOf(item: Item | undefined): number | undefined {
-  const version = item?.[SORT_KEY]?.N;
+  const version = item?.[A.version]?.N;
   return version === undefined || Number(version) === SNAPSHOT_SORT_KEY
     ? undefined
     : Number(version);

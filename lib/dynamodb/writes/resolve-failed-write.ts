@@ -1,8 +1,9 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { classifyConditionFailure } from './conflicts.js';
-import { ConcurrencyError, EventStoreWriteError } from './errors.js';
-import { PARTITION_KEY, SORT_KEY } from './event-item.js';
-import { asAccessError } from './failure-kinds.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConcurrencyError, EventStoreWriteError } from '../../core/errors.js';
+import { sendQuery, streamQueries } from '../reads/query.js';
+import { accessErrorOf } from '../sdk-errors.js';
+import { EVENT_TABLE_ATTRIBUTES as A } from '../table-layout.js';
+import { classifyConditionFailure } from './condition-failure.js';
 import type { WriteAttempts } from './write-attempts.js';
 
 export interface FailedWrite {
@@ -12,13 +13,15 @@ export interface FailedWrite {
   readonly expectedVersion: number;
   readonly eventIds: readonly string[];
   readonly attempts: WriteAttempts;
+  /** The caller says an earlier append of the same events may have landed. */
+  readonly retry: boolean;
 }
 
 /**
  * Finds out, rather than guesses, what a failed write did. A condition failure is checked against the stored items'
- * event ids. A failure after which an attempt may have been applied is settled by reading the save's first version
- * back: ours means written, another writer's means a conflict, nothing means the outcome is still unknown (a
- * delayed request may yet land). Returns `written`, or the error to throw.
+ * event ids. A failure after which this append, or the earlier one it retries, may have been applied is settled by
+ * reading the first version back: ours means written, another writer's means a conflict, nothing means the outcome
+ * is still unknown (a delayed request may yet land). Returns `written`, or the error to throw.
  */
 export async function resolveFailedWrite(
   error: unknown,
@@ -27,9 +30,10 @@ export async function resolveFailedWrite(
   const { streamId, expectedVersion, eventIds, attempts } = write;
   const condition = classifyConditionFailure(error, streamId, expectedVersion, eventIds);
   if (condition) return condition === 'ours' ? 'written' : condition;
-  if (!attempts.mayHaveBeenApplied) {
+  const accessError = accessErrorOf(error, write.tableName);
+  if (!attempts.mayHaveBeenApplied && !write.retry) {
     return (
-      asAccessError(error, write.tableName) ??
+      accessError ??
       new EventStoreWriteError(streamId, expectedVersion, 'not-written', { cause: error, eventIds })
     );
   }
@@ -44,29 +48,16 @@ export async function resolveFailedWrite(
   return new EventStoreWriteError(streamId, expectedVersion, 'unknown', { cause: error, eventIds });
 }
 
-/** The event id stored at the save's first version: a string, null when the version is free. */
+/** The event id stored at the append's first version: a string, null when the version is free. */
 async function firstEventIdAt({
   client,
   tableName,
   streamId,
   expectedVersion,
 }: FailedWrite): Promise<string | null> {
-  const { Items = [] } = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: '#stream = :stream AND #version = :version',
-      ExpressionAttributeNames: {
-        '#stream': PARTITION_KEY,
-        '#version': SORT_KEY,
-        '#eventId': 'eventId',
-      },
-      ExpressionAttributeValues: {
-        ':stream': { S: streamId },
-        ':version': { N: String(expectedVersion + 1) },
-      },
-      ProjectionExpression: '#eventId',
-      ConsistentRead: true,
-    }),
+  const { Items = [] } = await sendQuery(
+    client,
+    streamQueries.at(tableName, streamId, expectedVersion + 1, [A.eventId]),
   );
-  return Items[0]?.eventId?.S ?? null;
+  return Items[0]?.[A.eventId]?.S ?? null;
 }

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type CancellationReason,
-  type DynamoDBClient,
-  PutItemCommand,
-  type PutItemCommandInput,
-  TransactWriteItemsCommand,
-  type TransactWriteItem,
+import type {
+  CancellationReason,
+  DynamoDBClient,
+  PutItemCommandInput,
+  TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { SORT_KEY, type WireItem } from './event-item.js';
-import { SNAPSHOT_VERSION_ATTRIBUTE } from './snapshot-item.js';
-import type { WriteAttempts } from './write-attempts.js';
+import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
+import {
+  WatchedPutItemCommand,
+  WatchedTransactWriteItemsCommand,
+  type WriteAttempts,
+} from './write-attempts.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(#version)';
 const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#version) OR #snapshotVersion < :snapshotVersion';
@@ -23,7 +24,7 @@ export interface WriteOptions {
 }
 
 /**
- * Writes the items of one save in one request: a lone event with a conditional PutItem (1 WCU per KB), anything
+ * Writes the items of one append in one request: a lone event with a conditional PutItem (1 WCU per KB), anything
  * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is. Every item asks
  * DynamoDB for the stored item when its condition fails, so that a retry that meets its own earlier write can tell.
  */
@@ -38,11 +39,11 @@ export async function writeItems(
     TableName: tableName,
     Item: item,
     ConditionExpression: VERSION_IS_FREE,
-    ExpressionAttributeNames: { '#version': SORT_KEY },
+    ExpressionAttributeNames: { '#version': A.version },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   });
   if (events.length === 1 && !snapshot) {
-    await client.send(attempts.watch(new PutItemCommand(put(events[0]!))));
+    await attempts.send(() => client.send(new WatchedPutItemCommand(put(events[0]!))));
     return;
   }
   const transactItems: TransactWriteItem[] = events.map((item) => ({ Put: put(item) }));
@@ -52,25 +53,19 @@ export async function writeItems(
         TableName: tableName,
         Item: snapshot,
         ConditionExpression: SNAPSHOT_IS_NEWER,
-        ExpressionAttributeNames: {
-          '#version': SORT_KEY,
-          '#snapshotVersion': SNAPSHOT_VERSION_ATTRIBUTE,
-        },
-        ExpressionAttributeValues: { ':snapshotVersion': snapshot[SNAPSHOT_VERSION_ATTRIBUTE]! },
+        ExpressionAttributeNames: { '#version': A.version, '#snapshotVersion': A.snapshotVersion },
+        ExpressionAttributeValues: { ':snapshotVersion': snapshot[A.snapshotVersion]! },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     });
   }
   for (let conflicts = 0; ; conflicts++) {
     try {
-      await client.send(
-        attempts.watch(
-          new TransactWriteItemsCommand({
-            TransactItems: transactItems,
-            ClientRequestToken: requestToken(transactItems, conflicts),
-          }),
-        ),
-      );
+      const command = new WatchedTransactWriteItemsCommand({
+        TransactItems: transactItems,
+        ClientRequestToken: requestToken(transactItems, conflicts),
+      });
+      await attempts.send(() => client.send(command));
       return;
     } catch (error) {
       if (!cancelledOnlyByConflicts(error) || conflicts >= transactionConflictRetries) throw error;
@@ -80,7 +75,7 @@ export async function writeItems(
 }
 
 /**
- * The idempotency token of a transaction: the same save sends the same token, so that DynamoDB applies it once
+ * The idempotency token of a transaction: the same append sends the same token, so that DynamoDB applies it once
  * however often the SDK retries it within 10 minutes. A retry after a conflict is a new request, with a new token.
  */
 function requestToken(transactItems: readonly TransactWriteItem[], conflicts: number): string {

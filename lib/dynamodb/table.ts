@@ -5,21 +5,8 @@ import {
   type TableDescription,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { EventStoreError } from './errors.js';
-import { PARTITION_KEY, SORT_KEY } from './event-item.js';
-
-/** The table exists but its key schema is not the one the event store writes. */
-export class EventStoreTableSchemaError extends EventStoreError {
-  constructor(
-    readonly tableName: string,
-    readonly found: string,
-  ) {
-    super(
-      `Table "${tableName}" exists with key schema ${found}; the event store needs ` +
-        `${describeExpectedKeys()}. Use another table name or recreate the table.`,
-    );
-  }
-}
+import { EventStoreTableSchemaError } from './errors.js';
+import { PARTITION_KEY, SORT_KEY } from './table-layout.js';
 
 export interface CreateEventStoreTableOptions {
   /** Seconds to wait for the table to become ACTIVE. Default 120. */
@@ -90,7 +77,8 @@ function assertEventStoreKeySchema(tableName: string, table: TableDescription): 
     (key) => `${key.AttributeName} (${typeOf(key.AttributeName!)}, ${key.KeyType})`,
   );
   const found = keys.join(' + ');
-  if (found !== describeExpectedKeys()) throw new EventStoreTableSchemaError(tableName, found);
+  const expected = describeExpectedKeys();
+  if (found !== expected) throw new EventStoreTableSchemaError(tableName, found, expected);
 }
 
 function describeExpectedKeys(): string {

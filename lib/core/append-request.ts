@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { EventSerializationError, InvalidAppendError } from './errors.js';
+import { MAX_STREAM_VERSION } from './limits.js';
+import { assertValidStreamId } from './stream-id.js';
+import type { AppendedEvent, AppendOptions, EventMetadata, NewEvent, NewSnapshot } from './types.js';
+
+/** An event ready to be written: its version, id, time and merged metadata decided. */
+export interface PreparedEvent extends AppendedEvent {
+  readonly payload: unknown;
+}
+
+/** An append whose arguments were checked, with everything a store writes decided. */
+export interface PreparedAppend {
+  readonly streamId: string;
+  readonly expectedVersion: number;
+  /** The stream's version once the append is written. */
+  readonly version: number;
+  readonly events: readonly PreparedEvent[];
+  readonly snapshot?: NewSnapshot;
+  readonly retry: boolean;
+}
+
+const EMPTY_METADATA: EventMetadata = Object.freeze({});
+
+/**
+ * Checks an append's arguments and stamps its events, the same way for every store: each gets its version, an id
+ * and a time (unless it has them) and its metadata over the append's. Throws a
+ * typed error, before anything is written, for anything a store could not store as given.
+ */
+export function prepareAppend(
+  streamId: string,
+  expectedVersion: number,
+  events: readonly NewEvent[],
+  options: AppendOptions = {},
+): PreparedAppend {
+  assertValidStreamId(streamId);
+  const refuse = (reason: string) => new InvalidAppendError(streamId, reason);
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+    throw refuse(`expected version ${String(expectedVersion)} is not an integer ≥ 0`);
+  }
+  if (!Array.isArray(events) || events.length === 0) throw refuse('there are no events');
+  const version = expectedVersion + events.length;
+  if (version > MAX_STREAM_VERSION) {
+    throw refuse(`version ${version} is beyond ${MAX_STREAM_VERSION}`);
+  }
+  const appendMetadata = plainMetadata(streamId, '(every event)', options.metadata);
+  const { snapshot } = options;
+  if (snapshot !== undefined) {
+    if (typeof snapshot !== 'object' || snapshot === null) throw refuse('the snapshot is not an object');
+    if (!Number.isSafeInteger(snapshot.schemaVersion) || snapshot.schemaVersion < 1) {
+      throw refuse(
+        `the snapshot has schema version ${describe(snapshot.schemaVersion)}; it must be an integer ≥ 1`,
+      );
+    }
+  }
+
+  const now = new Date();
+  const eventIds = new Set<string>();
+  const prepared = events.map((event, index): PreparedEvent => {
+    const which = `event ${index + 1} of ${events.length}`;
+    if (typeof event !== 'object' || event === null) throw refuse(`${which} is not an object`);
+    const { type, schemaVersion = 1, eventId = randomUUID(), recordedAt = now } = event;
+    if (typeof type !== 'string' || type.length === 0) {
+      throw refuse(`${which} has type ${describe(type)}; a type must be a non-empty string`);
+    }
+    if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
+      throw refuse(
+        `${which} ("${type}") has schema version ${describe(schemaVersion)}; it must be an integer ≥ 1`,
+      );
+    }
+    if (typeof eventId !== 'string' || eventId.length === 0) {
+      throw refuse(`${which} ("${type}") has event id ${describe(eventId)}; it must be a non-empty string`);
+    }
+    if (eventIds.has(eventId)) throw refuse(`event id "${eventId}" is given to two events`);
+    eventIds.add(eventId);
+    if (!(recordedAt instanceof Date) || Number.isNaN(recordedAt.getTime())) {
+      throw refuse(`${which} ("${type}") has recordedAt ${describe(recordedAt)}; it must be a valid Date`);
+    }
+    const eventMetadata = plainMetadata(streamId, type, event.metadata);
+    return {
+      version: expectedVersion + 1 + index,
+      type,
+      schemaVersion,
+      payload: event.payload,
+      metadata:
+        eventMetadata || appendMetadata ? { ...appendMetadata, ...eventMetadata } : EMPTY_METADATA,
+      eventId,
+      recordedAt: new Date(recordedAt),
+    };
+  });
+  return {
+    streamId,
+    expectedVersion,
+    version,
+    events: prepared,
+    snapshot,
+    retry: options.retry === true,
+  };
+}
+
+function plainMetadata(
+  streamId: string,
+  eventType: string,
+  metadata: unknown,
+): EventMetadata | undefined {
+  if (metadata === undefined) return undefined;
+  const prototype =
+    typeof metadata === 'object' && metadata !== null ? Object.getPrototypeOf(metadata) : undefined;
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new EventSerializationError(
+      streamId,
+      eventType,
+      `its metadata is ${describe(metadata)}; metadata must be a plain object`,
+    );
+  }
+  return metadata as EventMetadata;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'object':
+      return Array.isArray(value) ? 'an array' : `a ${value.constructor?.name ?? 'object'}`;
+    default:
+      return `a ${typeof value}`;
+  }
+}

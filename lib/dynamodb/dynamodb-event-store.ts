@@ -1,0 +1,156 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Observable } from 'rxjs';
+import { prepareAppend } from '../core/append-request.js';
+import type { EventStore } from '../core/event-store.js';
+import { expectedNewerEventsOf, versionRangeOf } from '../core/read-options.js';
+import { assertValidStreamId } from '../core/stream-id.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  NewEvent,
+  ReadSnapshotOptions,
+  ReadStreamOptions,
+  SnapshotAndNewerEvents,
+  StoredEvent,
+} from '../core/types.js';
+import { encodeAppend } from './items/encode-append.js';
+import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
+import { queryPages, sendQuery, streamQueries } from './reads/query.js';
+import { readSnapshotAndNewerEvents } from './reads/read-snapshot-and-newer-events.js';
+import { EVENT_TABLE_ATTRIBUTES as A } from './table-layout.js';
+import { resolveFailedWrite } from './writes/resolve-failed-write.js';
+import { WriteAttempts } from './writes/write-attempts.js';
+import { writeItems } from './writes/write-items.js';
+
+export interface DynamoEventStoreConfig {
+  /** The client to send requests with. The store neither changes nor destroys it. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * How many times a transaction cancelled by another one touching the same items (TransactionConflict) is tried
+   * again before it becomes a ConcurrencyError. Default 3.
+   */
+  readonly transactionConflictRetries?: number;
+}
+
+/** The EventStore on one DynamoDB table: one item per event, a stream per partition. Framework-free. */
+export class DynamoEventStore implements EventStore {
+  readonly tableName: string;
+  private readonly client: DynamoDBClient;
+  private readonly transactionConflictRetries: number;
+
+  constructor({ client, tableName, transactionConflictRetries = 3 }: DynamoEventStoreConfig) {
+    this.client = client;
+    this.tableName = tableName;
+    this.transactionConflictRetries = transactionConflictRetries;
+  }
+
+  /**
+   * One request: a conditional PutItem for a lone event, a TransactWriteItems for anything more (several events,
+   * or events and a snapshot). An attempt whose answer was lost is found out, not guessed: a retry that meets the
+   * append's own event ids means it was written.
+   */
+  async appendToStream(
+    streamId: string,
+    expectedVersion: number,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const append = prepareAppend(streamId, expectedVersion, events, options);
+    const { eventItems, snapshotItem, snapshotSkipped } = encodeAppend(append);
+
+    const attempts = new WriteAttempts();
+    try {
+      await writeItems(this.client, this.tableName, eventItems, snapshotItem, {
+        transactionConflictRetries: this.transactionConflictRetries,
+        attempts,
+      });
+    } catch (error) {
+      const outcome = await resolveFailedWrite(error, {
+        client: this.client,
+        tableName: this.tableName,
+        streamId,
+        expectedVersion,
+        eventIds: append.events.map((event) => event.eventId),
+        attempts,
+        retry: append.retry,
+      });
+      if (outcome !== 'written') throw outcome;
+    }
+    return {
+      streamId,
+      version: append.version,
+      events: append.events.map(({ payload: _, ...event }) => event),
+      snapshotWritten: snapshotItem !== undefined,
+      snapshotSkipped,
+    };
+  }
+
+  /**
+   * One Query page (≤ 1 MB) at a time: the next page is requested only after the previous one was emitted, and
+   * unsubscribing aborts the request in flight.
+   */
+  readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
+    const query = streamQueries.range(this.tableName, streamId, versionRangeOf(streamId, options));
+    return new Observable<StoredEvent>((subscriber) => {
+      const abort = new AbortController();
+      const pages = queryPages(this.client, query, abort.signal);
+      void (async () => {
+        try {
+          for await (const items of pages) {
+            for (const item of items) {
+              subscriber.next(toStoredEvent(item));
+              if (subscriber.closed) return;
+            }
+            items.length = 0;
+          }
+          subscriber.complete();
+        } catch (error) {
+          subscriber.error(error);
+        }
+      })();
+      return () => abort.abort();
+    });
+  }
+
+  /** Page by page; the Query asks for the four attributes only. */
+  async *readEventData(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): AsyncGenerator<readonly EventData[]> {
+    const query = streamQueries.range(
+      this.tableName,
+      streamId,
+      versionRangeOf(streamId, options),
+      EVENT_DATA_ATTRIBUTES,
+    );
+    for await (const items of queryPages(this.client, query)) {
+      const page = items.map(toEventData);
+      items.length = 0;
+      yield page;
+    }
+  }
+
+  /**
+   * One newest-first Query whose first page holds the snapshot and the expected newer events; more pages only if
+   * the snapshot lies deeper.
+   */
+  readSnapshotAndNewerEvents(
+    streamId: string,
+    options: ReadSnapshotOptions = {},
+  ): Promise<SnapshotAndNewerEvents> {
+    const expectedNewerEvents = expectedNewerEventsOf(streamId, options);
+    return readSnapshotAndNewerEvents(this.client, this.tableName, streamId, expectedNewerEvents);
+  }
+
+  async readStreamVersion(streamId: string): Promise<number> {
+    assertValidStreamId(streamId);
+    const { Items } = await sendQuery(
+      this.client,
+      streamQueries.lastVersion(this.tableName, streamId),
+    );
+    const last = Items?.[0];
+    return last ? Number(last[A.version]?.N) : 0;
+  }
+}

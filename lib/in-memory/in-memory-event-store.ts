@@ -1,0 +1,162 @@
+import { Observable } from 'rxjs';
+import { prepareAppend } from '../core/append-request.js';
+import { ConcurrencyError } from '../core/errors.js';
+import type { EventStore } from '../core/event-store.js';
+import { expectedNewerEventsOf, type VersionRange, versionRangeOf } from '../core/read-options.js';
+import { assertValidStreamId } from '../core/stream-id.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  NewEvent,
+  ReadSnapshotOptions,
+  ReadStreamOptions,
+  SnapshotAndNewerEvents,
+  StoredEvent,
+} from '../core/types.js';
+import { encodeAppend } from '../dynamodb/items/encode-append.js';
+import { toEventData, toStoredEvent } from '../dynamodb/items/event-item.js';
+import { snapshotVersionOf, toStoredSnapshot } from '../dynamodb/items/snapshot-item.js';
+import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../dynamodb/table-layout.js';
+
+export interface InMemoryEventStoreOptions {
+  /**
+   * Hold every append to DynamoDB's limits (100 events, 4 MB, 400 KB an event, counted on the very items the
+   * DynamoDB store would write), so that a test meets them before production does. Default true.
+   */
+  readonly checkDynamoDBLimits?: boolean;
+}
+
+interface Stream {
+  /** In version order. */
+  readonly events: { readonly version: number; readonly item: WireItem }[];
+  readonly byVersion: Map<number, WireItem>;
+  snapshot?: WireItem;
+}
+
+/**
+ * The EventStore in this process's memory, with the DynamoDB store's semantics: the same checks and typed errors,
+ * the same conditions (each version an append takes must be free; the same event ids again are a success that
+ * writes nothing), snapshots kept only when newer, and DynamoDB's limits. It holds each event as the item the
+ * DynamoDB store would write and reads it back through the same decoder, so a payload round-trips exactly as it
+ * would there. For tests and for running without AWS; nothing is kept when the process ends.
+ */
+export class InMemoryEventStore implements EventStore {
+  private readonly streams = new Map<string, Stream>();
+  /** Every stored event, in the order the appends were written. */
+  private readonly log: WireItem[] = [];
+  private readonly checkDynamoDBLimits: boolean;
+
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.checkDynamoDBLimits = options.checkDynamoDBLimits ?? true;
+  }
+
+  // Nothing below awaits: each append is checked and written in one synchronous step, so that appends racing from
+  // concurrent callers meet the same conditions they would on DynamoDB.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async appendToStream(
+    streamId: string,
+    expectedVersion: number,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const append = prepareAppend(streamId, expectedVersion, events, options);
+    const { eventItems, snapshotItem, snapshotSkipped } = encodeAppend(
+      append,
+      this.checkDynamoDBLimits,
+    );
+    const stream: Stream = this.streams.get(streamId) ?? { events: [], byVersion: new Map() };
+    const taken = append.events.map(({ version }) => stream.byVersion.get(version));
+    const result: AppendResult = {
+      streamId,
+      version: append.version,
+      events: append.events.map(({ payload: _, ...event }) => event),
+      snapshotWritten: snapshotItem !== undefined,
+      snapshotSkipped,
+    };
+    const eventIds = append.events.map((event) => event.eventId);
+    if (taken.some((item) => item !== undefined)) {
+      const ours = taken.every((item, index) => item?.[A.eventId]?.S === eventIds[index]);
+      if (ours) return result;
+      const found = append.events.find((_, index) => taken[index] !== undefined)!.version;
+      throw new ConcurrencyError(streamId, expectedVersion, found, { eventIds });
+    }
+    if (snapshotItem && stream.snapshot && snapshotVersionOf(stream.snapshot) >= append.version) {
+      throw new ConcurrencyError(streamId, expectedVersion, undefined, { eventIds });
+    }
+
+    const outOfOrder = (stream.events.at(-1)?.version ?? 0) > append.version;
+    eventItems.forEach((item, index) => {
+      const { version } = append.events[index]!;
+      stream.events.push({ version, item });
+      stream.byVersion.set(version, item);
+      this.log.push(item);
+    });
+    if (outOfOrder) stream.events.sort((a, b) => a.version - b.version);
+    if (snapshotItem) stream.snapshot = snapshotItem;
+    this.streams.set(streamId, stream);
+    return result;
+  }
+
+  readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
+      try {
+        for (const item of this.itemsIn(streamId, versionRangeOf(streamId, options))) {
+          subscriber.next(toStoredEvent(item));
+          if (subscriber.closed) return;
+        }
+        subscriber.complete();
+      } catch (error) {
+        subscriber.error(error);
+      }
+    });
+  }
+
+  // A generator of one batch: the interface's shape, with nothing to wait for.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *readEventData(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): AsyncGenerator<readonly EventData[]> {
+    const items = this.itemsIn(streamId, versionRangeOf(streamId, options));
+    if (items.length > 0) yield items.map(toEventData);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async readSnapshotAndNewerEvents(
+    streamId: string,
+    options: ReadSnapshotOptions = {},
+  ): Promise<SnapshotAndNewerEvents> {
+    expectedNewerEventsOf(streamId, options);
+    const stream = this.streams.get(streamId);
+    const snapshotItem = stream?.snapshot;
+    const after = snapshotItem ? snapshotVersionOf(snapshotItem) : 0;
+    const events = (stream?.events ?? [])
+      .filter(({ version }) => version > after)
+      .map(({ item }) => toEventData(item));
+    return snapshotItem ? { snapshot: toStoredSnapshot(snapshotItem), events } : { events };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async readStreamVersion(streamId: string): Promise<number> {
+    assertValidStreamId(streamId);
+    return this.streams.get(streamId)?.events.at(-1)?.version ?? 0;
+  }
+
+  /** Every stored event of every stream, in the order they were appended: for assertions in tests. */
+  allEvents(): StoredEvent[] {
+    return this.log.map(toStoredEvent);
+  }
+
+  /** Forgets every stream. */
+  clear(): void {
+    this.streams.clear();
+    this.log.length = 0;
+  }
+
+  private itemsIn(streamId: string, { fromVersion, toVersion }: VersionRange): WireItem[] {
+    return (this.streams.get(streamId)?.events ?? [])
+      .filter(({ version }) => version >= fromVersion && version <= toVersion)
+      .map(({ item }) => item);
+  }
+}
