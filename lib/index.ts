@@ -1,4 +1,7 @@
 export * from './core/index.js';
 export * from './dynamodb/index.js';
-export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory/in-memory-event-store.js';
+export {
+  InMemoryEventStore,
+  type InMemoryEventStoreOptions,
+} from './in-memory/in-memory-event-store.js';
 export * from './nest/index.js';

@@ -5,19 +5,20 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { startLocalDynamoDB } from 'nestjs-dynamo-es/testing';
 import { AppModule } from './app.module.js';
-import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { eventStoreOptions } from './event-store.config.js';
 
 /**
- * Starts the bank-account service. Without DYNAMODB_ENDPOINT it starts an embedded local DynamoDB first and stops it
- * on exit; with it, it uses that endpoint (DynamoDB Local, or AWS), whose table `make configure` creates.
+ * Starts the bank-account service. Without DYNAMODB_ENDPOINT it starts an embedded local DynamoDB first (moto, on a
+ * free port, with the events table; its data lives as long as the process) and stops it on exit; with it, it uses
+ * that endpoint (DynamoDB Local, or AWS), whose table `make configure` creates.
  */
 async function main(): Promise<void> {
   const tableName = process.env.EVENTS_TABLE ?? 'events';
   const embedded = process.env.DYNAMODB_ENDPOINT
     ? undefined
-    : await startEmbeddedDynamoDb(tableName);
+    : await startLocalDynamoDB({ tables: [tableName] });
   if (embedded) process.env.DYNAMODB_ENDPOINT = embedded.endpoint;
 
   const app = await NestFactory.create(AppModule);

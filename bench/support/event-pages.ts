@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EVENT_TABLE_ATTRIBUTES as A } from 'nestjs-dynamo-es';
 
 /** The payload of the sample's MoneyDeposited event for one version: about 260-byte items, as in the sample. */
 export function depositPayload(
@@ -15,18 +16,18 @@ export function eventItem(
   version: number,
 ): Record<string, AttributeValue> {
   return {
-    streamId: { S: streamId },
-    version: { N: String(version) },
-    type: { S: version === 1 ? 'AccountOpened' : 'MoneyDeposited' },
-    schemaVersion: { N: '1' },
-    payload: {
+    [A.streamId]: { S: streamId },
+    [A.version]: { N: String(version) },
+    [A.type]: { S: version === 1 ? 'AccountOpened' : 'MoneyDeposited' },
+    [A.schemaVersion]: { N: '1' },
+    [A.payload]: {
       S: JSON.stringify(
         version === 1 ? { accountId, owner: 'Ada Lovelace' } : depositPayload(accountId, version),
       ),
     },
-    metadata: { S: JSON.stringify({ correlationId: accountId, causationId: accountId }) },
-    eventId: { S: `00000000-0000-4000-8000-${String(version).padStart(12, '0')}` },
-    recordedAt: { S: '2026-11-25T17:00:00.000Z' },
+    [A.metadata]: { S: JSON.stringify({ correlationId: accountId, causationId: accountId }) },
+    [A.eventId]: { S: `00000000-0000-4000-8000-${String(version).padStart(12, '0')}` },
+    [A.recordedAt]: { S: '2026-11-25T17:00:00.000Z' },
   };
 }
 
@@ -58,12 +59,12 @@ export function eventPage(
       ? {}
       : {
           LastEvaluatedKey: {
-            streamId: { S: streamId },
-            version: { N: String(lastEvaluated) },
+            [A.streamId]: { S: streamId },
+            [A.version]: { N: String(lastEvaluated) },
           },
         }),
   });
 }
 
 /** The attributes a replay (the repository's load) asks for. */
-export const REPLAY_ATTRIBUTES = ['version', 'type', 'schemaVersion', 'payload'];
+export const REPLAY_ATTRIBUTES = [A.version, A.type, A.schemaVersion, A.payload];

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventStoreTable, dynamoDBClientConfig } from 'nestjs-dynamo-es';
-import { startLocalDynamoDb } from '../../test/local-dynamodb/local-dynamodb.js';
+import { startLocalDynamoDB } from 'nestjs-dynamo-es/testing';
 
 export interface BenchEndpoint {
   readonly endpoint: string;
@@ -11,10 +11,10 @@ export interface BenchEndpoint {
   stop(): Promise<void>;
 }
 
-/** DYNAMODB_ENDPOINT if set, else the local endpoint the tests use (moto, one request at a time). */
+/** DYNAMODB_ENDPOINT if set, else the package's local DynamoDB, as the tests use (moto, one request at a time). */
 export async function startBenchEndpoint(): Promise<BenchEndpoint> {
   const given = process.env.DYNAMODB_ENDPOINT;
-  const local = given ? undefined : await startLocalDynamoDb();
+  const local = given ? undefined : await startLocalDynamoDB();
   const endpoint = given ?? local!.endpoint;
   const newClient = () => new DynamoDBClient(dynamoDBClientConfig({ endpoint }));
   const admin = newClient();

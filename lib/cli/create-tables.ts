@@ -1,15 +1,14 @@
-import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient, dynamoDBClientConfig } from '../dynamodb/client.js';
 import { createEventStoreTable } from '../dynamodb/table.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
+import { assertTableName, helpCommandOf, parseCommandLine } from './command-line.js';
 import { dynamoDBFailureMessage } from './failure-message.js';
 import { CLI_NAME, CREATE_TABLES_USAGE } from './usage.js';
 
-const HELP_COMMAND = `${CLI_NAME} create-tables --help`;
-/** DynamoDB's rule for table names. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const COMMAND = 'create-tables';
+const HELP_COMMAND = helpCommandOf(COMMAND);
 
 interface CreateTablesOptions {
   readonly table: string;
@@ -46,9 +45,11 @@ function parseCreateTablesArgs(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CreateTablesOptions {
-  const { values, positionals } = parseOrThrowUsage(args);
-  if (positionals.length > 0)
-    throw new CliUsageError(`Unexpected argument "${positionals[0]}".`, HELP_COMMAND);
+  const values = parseCommandLine(COMMAND, args, {
+    table: { type: 'string' },
+    endpoint: { type: 'string' },
+    region: { type: 'string' },
+  });
 
   const table = values.table || env.EVENTS_TABLE;
   if (!table)
@@ -56,11 +57,7 @@ function parseCreateTablesArgs(
       'Missing the table name: pass --table <name> or set EVENTS_TABLE.',
       HELP_COMMAND,
     );
-  if (!TABLE_NAME.test(table))
-    throw new CliUsageError(
-      `Invalid table name "${table}": DynamoDB needs 3 to 255 letters, digits, "_", "-" or ".".`,
-      HELP_COMMAND,
-    );
+  assertTableName(table, COMMAND);
 
   const endpoint = values.endpoint || env.DYNAMODB_ENDPOINT || undefined;
   if (endpoint !== undefined && !isHttpUrl(endpoint))
@@ -70,32 +67,6 @@ function parseCreateTablesArgs(
     );
 
   return { table, endpoint, region: values.region || undefined };
-}
-
-function parseOrThrowUsage(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        table: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '';
-    throw new CliUsageError(
-      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-        ? `Unknown option "${option}" for create-tables.`
-        : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-          ? `Option ${option} needs a value.`
-          : message,
-      HELP_COMMAND,
-    );
-  }
 }
 
 /** "at http://localhost:8000" or "in AWS region eu-west-1", for messages. */

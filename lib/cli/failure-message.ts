@@ -24,7 +24,9 @@ export function dynamoDBFailureMessage(
     );
   if (isMissingRegion(error)) return 'No AWS region configured: pass --region or set AWS_REGION.';
   if (httpStatusOf(error) !== undefined)
-    return sentence(`DynamoDB ${where} refused to set up table "${tableName}": ${name}: ${message}`);
+    return sentence(
+      `DynamoDB ${where} refused to set up table "${tableName}": ${name}: ${message}`,
+    );
   return sentence(`Could not set up table "${tableName}" ${where}: ${message || name}`);
 }
 

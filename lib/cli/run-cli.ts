@@ -1,12 +1,19 @@
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { createTables } from './create-tables.js';
+import { local } from './local.js';
 import { CLI_NAME, CLI_USAGE } from './usage.js';
 
 export type { CliIo } from './cli-io.js';
 
 const HELP_COMMAND = `${CLI_NAME} --help`;
 const HELP_WORDS = new Set(['--help', '-h', 'help']);
+const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> =
+  {
+    'create-tables': createTables,
+    local,
+  };
+const COMMAND_LIST = 'the commands are create-tables and local';
 
 /**
  * Runs one command line (without the node and script arguments) and returns the exit code: 0 done, 1 failed,
@@ -16,16 +23,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [command, ...rest] = argv;
   try {
     if (command === undefined)
-      throw new CliUsageError('No command given; the only command is create-tables.', HELP_COMMAND);
+      throw new CliUsageError(`No command given; ${COMMAND_LIST}.`, HELP_COMMAND);
     if (HELP_WORDS.has(command)) {
       io.stdout.write(CLI_USAGE);
       return EXIT_OK;
     }
-    if (command === 'create-tables') return await createTables(rest, io);
-    throw new CliUsageError(
-      `Unknown command "${command}"; the only command is create-tables.`,
-      HELP_COMMAND,
-    );
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (run) return await run(rest, io);
+    throw new CliUsageError(`Unknown command "${command}"; ${COMMAND_LIST}.`, HELP_COMMAND);
   } catch (error) {
     if (error instanceof CliUsageError) {
       io.stderr.write(`${CLI_NAME}: ${error.message}\nSee "${error.helpCommand}".\n`);

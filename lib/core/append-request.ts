@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { EventSerializationError, InvalidAppendError } from './errors.js';
 import { MAX_STREAM_VERSION } from './limits.js';
 import { assertValidStreamId } from './stream-id.js';
-import type { AppendedEvent, AppendOptions, EventMetadata, NewEvent, NewSnapshot } from './types.js';
+import type {
+  AppendedEvent,
+  AppendOptions,
+  EventMetadata,
+  NewEvent,
+  NewSnapshot,
+} from './types.js';
 
 /** An event ready to be written: its version, id, time and merged metadata decided. */
 export interface PreparedEvent extends AppendedEvent {
@@ -38,7 +44,8 @@ export function prepareAppend(
   if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
     throw refuse(`expected version ${String(expectedVersion)} is not an integer ≥ 0`);
   }
-  if (!Array.isArray(events) || events.length === 0) throw refuse('there are no events');
+  const isList: boolean = Array.isArray(events);
+  if (!isList || events.length === 0) throw refuse('there are no events');
   const version = expectedVersion + events.length;
   if (version > MAX_STREAM_VERSION) {
     throw refuse(`version ${version} is beyond ${MAX_STREAM_VERSION}`);
@@ -46,7 +53,8 @@ export function prepareAppend(
   const appendMetadata = plainMetadata(streamId, '(every event)', options.metadata);
   const { snapshot } = options;
   if (snapshot !== undefined) {
-    if (typeof snapshot !== 'object' || snapshot === null) throw refuse('the snapshot is not an object');
+    if (typeof snapshot !== 'object' || snapshot === null)
+      throw refuse('the snapshot is not an object');
     if (!Number.isSafeInteger(snapshot.schemaVersion) || snapshot.schemaVersion < 1) {
       throw refuse(
         `the snapshot has schema version ${describe(snapshot.schemaVersion)}; it must be an integer ≥ 1`,
@@ -69,12 +77,16 @@ export function prepareAppend(
       );
     }
     if (typeof eventId !== 'string' || eventId.length === 0) {
-      throw refuse(`${which} ("${type}") has event id ${describe(eventId)}; it must be a non-empty string`);
+      throw refuse(
+        `${which} ("${type}") has event id ${describe(eventId)}; it must be a non-empty string`,
+      );
     }
     if (eventIds.has(eventId)) throw refuse(`event id "${eventId}" is given to two events`);
     eventIds.add(eventId);
     if (!(recordedAt instanceof Date) || Number.isNaN(recordedAt.getTime())) {
-      throw refuse(`${which} ("${type}") has recordedAt ${describe(recordedAt)}; it must be a valid Date`);
+      throw refuse(
+        `${which} ("${type}") has recordedAt ${describe(recordedAt)}; it must be a valid Date`,
+      );
     }
     const eventMetadata = plainMetadata(streamId, type, event.metadata);
     return {
@@ -104,7 +116,7 @@ function plainMetadata(
   metadata: unknown,
 ): EventMetadata | undefined {
   if (metadata === undefined) return undefined;
-  const prototype =
+  const prototype: unknown =
     typeof metadata === 'object' && metadata !== null ? Object.getPrototypeOf(metadata) : undefined;
   if (prototype !== Object.prototype && prototype !== null) {
     throw new EventSerializationError(
@@ -118,7 +130,8 @@ function plainMetadata(
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);

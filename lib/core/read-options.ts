@@ -19,7 +19,10 @@ export function versionRangeOf(streamId: string, options: ReadStreamOptions = {}
     ['toVersion', toVersion],
   ] as const) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidReadError(streamId, `${name} is ${String(value)}; it must be an integer ≥ 1`);
+      throw new InvalidReadError(
+        streamId,
+        `${name} is ${String(value)}; it must be an integer ≥ 1`,
+      );
     }
   }
   if (fromVersion > toVersion) {

@@ -5,7 +5,11 @@ const SEPARATOR = '#';
 
 /** The stream of one aggregate: its type and its id, e.g. `BankAccount#4f1c…`. */
 export function streamIdOf(aggregateType: string, aggregateId: string): string {
-  if (typeof aggregateType !== 'string' || aggregateType.length === 0 || aggregateType.includes(SEPARATOR)) {
+  if (
+    typeof aggregateType !== 'string' ||
+    aggregateType.length === 0 ||
+    aggregateType.includes(SEPARATOR)
+  ) {
     throw new InvalidStreamIdError(
       `${String(aggregateType)}${SEPARATOR}${String(aggregateId)}`,
       `the aggregate type must be a non-empty string without "${SEPARATOR}"`,
@@ -28,7 +32,10 @@ export function parseStreamId(
 ): { readonly aggregateType: string; readonly aggregateId: string } | undefined {
   const separator = streamId.indexOf(SEPARATOR);
   if (separator <= 0 || separator === streamId.length - 1) return undefined;
-  return { aggregateType: streamId.slice(0, separator), aggregateId: streamId.slice(separator + 1) };
+  return {
+    aggregateType: streamId.slice(0, separator),
+    aggregateId: streamId.slice(separator + 1),
+  };
 }
 
 export function assertValidStreamId(streamId: string): void {

@@ -43,24 +43,23 @@ export function decodeJson(text: string): unknown {
 class LossyValue extends Error {}
 
 /** Built-in objects JSON turns into something else, and what to store instead. */
-const LOSSY_OBJECTS: readonly [test: (value: object) => boolean, name: string, advice: string][] =
+const LOSSY_OBJECTS: readonly [test: (value: object) => boolean, name: string, advice: string][] = [
+  [(value) => value instanceof Map, 'a Map', 'store an object or an array of entries'],
+  [(value) => value instanceof Set, 'a Set', 'store an array'],
   [
-    [(value) => value instanceof Map, 'a Map', 'store an object or an array of entries'],
-    [(value) => value instanceof Set, 'a Set', 'store an array'],
-    [
-      (value) => ArrayBuffer.isView(value) || value instanceof ArrayBuffer,
-      'binary data',
-      'store it as a base64 string',
-    ],
-    [(value) => value instanceof Error, 'an Error', 'store its message and name as strings'],
-    [(value) => value instanceof RegExp, 'a RegExp', 'store its source as a string'],
-    [(value) => value instanceof Promise, 'a Promise', 'await it and store its value'],
-    [
-      (value) => value instanceof WeakMap || value instanceof WeakSet,
-      'a WeakMap or WeakSet',
-      'store plain data',
-    ],
-  ];
+    (value) => ArrayBuffer.isView(value) || value instanceof ArrayBuffer,
+    'binary data',
+    'store it as a base64 string',
+  ],
+  [(value) => value instanceof Error, 'an Error', 'store its message and name as strings'],
+  [(value) => value instanceof RegExp, 'a RegExp', 'store its source as a string'],
+  [(value) => value instanceof Promise, 'a Promise', 'await it and store its value'],
+  [
+    (value) => value instanceof WeakMap || value instanceof WeakSet,
+    'a WeakMap or WeakSet',
+    'store plain data',
+  ],
+];
 
 function refuseLossyValues(this: unknown, key: string, value: unknown): unknown {
   const where = key === '' ? '' : ` field "${key}"`;
@@ -110,7 +109,11 @@ function hasDataOnlyInAccessors(value: object): boolean {
   let known = accessorsByPrototype.get(prototype);
   if (known === undefined) {
     known = false;
-    for (let p: object | null = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (
+      let p: object | null = prototype;
+      p && p !== Object.prototype;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
       if (Object.values(Object.getOwnPropertyDescriptors(p)).some((d) => d.get !== undefined)) {
         known = true;
         break;

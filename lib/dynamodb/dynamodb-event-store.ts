@@ -92,12 +92,13 @@ export class DynamoEventStore implements EventStore {
    * unsubscribing aborts the request in flight.
    */
   readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
-    const query = streamQueries.range(this.tableName, streamId, versionRangeOf(streamId, options));
     return new Observable<StoredEvent>((subscriber) => {
       const abort = new AbortController();
-      const pages = queryPages(this.client, query, abort.signal);
       void (async () => {
         try {
+          const range = versionRangeOf(streamId, options);
+          const query = streamQueries.range(this.tableName, streamId, range);
+          const pages = queryPages(this.client, query, abort.signal);
           for await (const items of pages) {
             for (const item of items) {
               subscriber.next(toStoredEvent(item));
@@ -136,7 +137,7 @@ export class DynamoEventStore implements EventStore {
    * One newest-first Query whose first page holds the snapshot and the expected newer events; more pages only if
    * the snapshot lies deeper.
    */
-  readSnapshotAndNewerEvents(
+  async readSnapshotAndNewerEvents(
     streamId: string,
     options: ReadSnapshotOptions = {},
   ): Promise<SnapshotAndNewerEvents> {

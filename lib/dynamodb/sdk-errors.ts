@@ -32,7 +32,7 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 function fieldsOf(error: unknown): SdkError {
-  return (typeof error === 'object' && error !== null ? error : {}) as SdkError;
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /** The store's typed error for a missing table or refused credentials; undefined for anything else. */

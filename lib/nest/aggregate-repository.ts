@@ -172,7 +172,9 @@ export class AggregateRepository<T extends AggregateRoot> {
   history(id: string, options?: ReadStreamOptions): Observable<EventEnvelope> {
     return this.store
       .readStream(this.streamIdOf(id), options)
-      .pipe(map((stored) => this.registry.toEnvelope(stored, this.ownTypeOf(stored.streamId, stored))));
+      .pipe(
+        map((stored) => this.registry.toEnvelope(stored, this.ownTypeOf(stored.streamId, stored))),
+      );
   }
 
   private async replay(id: string): Promise<T> {

@@ -24,7 +24,7 @@ export class CommandMetadataTracker implements OnModuleInit {
   onModuleInit(): void {
     if (!this.enabled) return;
     for (const { instance } of this.discovery.getProviders()) {
-      if (instance instanceof CommandBus) trackCommandMetadata(instance);
+      if (instance instanceof CommandBus) trackCommandMetadata(instance as CommandBus);
     }
   }
 }

@@ -9,7 +9,10 @@ import {
   ConfigurableDynamoEventStoreModule,
   DYNAMO_EVENT_STORE_OPTIONS,
 } from './dynamo-event-store.module-definition.js';
-import { EVENT_STORE_CORE_EXPORTS, EVENT_STORE_CORE_PROVIDERS } from './event-store-core.providers.js';
+import {
+  EVENT_STORE_CORE_EXPORTS,
+  EVENT_STORE_CORE_PROVIDERS,
+} from './event-store-core.providers.js';
 import { EVENT_STORE } from './event-store.token.js';
 
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');

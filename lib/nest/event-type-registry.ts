@@ -45,14 +45,16 @@ export class EventTypeRegistry {
       const eventType = this.merged(owner, validated(owner, options));
       this.byClass.set(eventType.eventClass, eventType);
       this.owners.set(eventType.eventClass, this.owners.get(eventType.eventClass) ?? owner);
-      for (const name of [eventType.name, ...eventType.aliases]) this.addName(owner, name, eventType);
+      for (const name of [eventType.name, ...eventType.aliases])
+        this.addName(owner, name, eventType);
       return eventType;
     });
   }
 
   /** The registered type of an event instance, by its class (not by anything in its fields). */
   typeOf(event: IEvent): RegisteredEventType | undefined {
-    const prototype: unknown = typeof event === 'object' && event !== null ? Object.getPrototypeOf(event) : null;
+    const prototype: unknown =
+      typeof event === 'object' && event !== null ? Object.getPrototypeOf(event) : null;
     const eventClass = (prototype as { constructor?: Type<IEvent> } | null)?.constructor;
     return eventClass && this.byClass.get(eventClass);
   }
@@ -79,7 +81,10 @@ export class EventTypeRegistry {
   ): IEvent {
     if (!eventType) throw new UnknownEventTypeError(streamId, stored.type, stored.version);
     const payload = upcast(streamId, stored, eventType);
-    const event = Object.create(eventType.eventClass.prototype as object) as Record<string, unknown>;
+    const event = Object.create(eventType.eventClass.prototype as object) as Record<
+      string,
+      unknown
+    >;
     if (typeof payload === 'object' && payload !== null) {
       for (const key of Object.keys(payload)) {
         Object.defineProperty(event, key, {
@@ -185,7 +190,11 @@ function validated(
   return { name: storedName, eventClass: event, version, upcasters, aliases };
 }
 
-function upcast(streamId: string, stored: EventData, { version, upcasters }: RegisteredEventType): unknown {
+function upcast(
+  streamId: string,
+  stored: EventData,
+  { version, upcasters }: RegisteredEventType,
+): unknown {
   if (stored.schemaVersion > version) {
     throw new UnsupportedEventVersionError(
       streamId,

@@ -58,7 +58,10 @@ export class SnapshotPolicy<T extends AggregateRoot> {
     if (every !== undefined && (!Number.isSafeInteger(every) || every < 1)) {
       fail(`has every: ${every}; it must be a positive integer`);
     }
-    if (options.readLimit !== undefined && (!Number.isSafeInteger(options.readLimit) || options.readLimit < 1)) {
+    if (
+      options.readLimit !== undefined &&
+      (!Number.isSafeInteger(options.readLimit) || options.readLimit < 1)
+    ) {
       fail(`has readLimit: ${options.readLimit}; it must be a positive integer`);
     }
     if (!Number.isSafeInteger(version) || version < 1)

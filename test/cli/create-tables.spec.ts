@@ -141,7 +141,7 @@ describe('nestjs-dynamo-es create-tables', () => {
         exitCode: 2,
         stdout: '',
         stderr:
-          'nestjs-dynamo-es: Unknown command "create-table"; the only command is create-tables.\n' +
+          'nestjs-dynamo-es: Unknown command "create-table"; the commands are create-tables and local.\n' +
           'See "nestjs-dynamo-es --help".\n',
       });
     });
@@ -150,7 +150,7 @@ describe('nestjs-dynamo-es create-tables', () => {
       const run = await cli([]);
 
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toContain('No command given; the only command is create-tables.');
+      expect(run.stderr).toContain('No command given; the commands are create-tables and local.');
     });
 
     it.each([

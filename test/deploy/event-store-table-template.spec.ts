@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventStoreTable, DynamoEventStore, streamIdOf } from '../../lib/index.js';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../local-dynamodb/local-dynamodb.js';
+import { type LocalDynamoDB, startLocalDynamoDB } from '../../lib/testing/local-dynamodb.js';
 import { testClientConfig } from '../support/dynamodb.js';
 import {
   type CloudFormationTarget,
@@ -20,7 +20,7 @@ const deployFile = (name: string) =>
 const TEMPLATE = deployFile('event-store-table.cfn.yaml');
 
 let target: CloudFormationTarget;
-let ownServer: LocalDynamoDb | undefined;
+let ownServer: LocalDynamoDB | undefined;
 let client: DynamoDBClient;
 let template: Template;
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   target = { endpoint: config.endpoint as string, region: config.region as string };
   if (!(await servesCloudFormation(target))) {
     // DYNAMODB_ENDPOINT names a DynamoDB-only emulator (DynamoDB Local): deploy on a moto server of our own.
-    ownServer = await startLocalDynamoDb();
+    ownServer = await startLocalDynamoDB();
     target = { ...target, endpoint: ownServer.endpoint };
   }
   client = new DynamoDBClient({ ...config, endpoint: target.endpoint });

@@ -11,7 +11,7 @@ import {
   TableNotFoundError,
 } from '../../lib/index.js';
 import { BANK_ACCOUNT_EVENTS, BankAccount, MoneyDeposited } from '../fixtures/bank-account.js';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../local-dynamodb/local-dynamodb.js';
+import { type LocalDynamoDB, startLocalDynamoDB } from '../../lib/testing/local-dynamodb.js';
 import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
 import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js';
 import { RequestLog } from '../support/request-log.js';
@@ -136,13 +136,13 @@ describe('bad input gets a typed error naming the cause, and nothing is written'
   });
 
   describe('credentials the endpoint refuses', () => {
-    let guarded: LocalDynamoDb;
+    let guarded: LocalDynamoDB;
     let refused: TestingModule;
     let refusedAccounts: AggregateRepository<BankAccount>;
 
     beforeAll(async () => {
       // A moto of its own that checks credentials, which the shared one does not.
-      guarded = await startLocalDynamoDb({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '0' } });
+      guarded = await startLocalDynamoDB({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '0' } });
       refused = await startEventStoreApp({
         tableName: 'events',
         features: [{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }],

@@ -62,10 +62,10 @@ export class FaultHarness {
       ],
       providers: [DeliveryCounter],
       moduleOptions: {
-        clientConfig: { ...testClientConfig(), endpoint: proxy.endpoint },
         requestTimeoutMs: 500,
         retryBackoff: () => 5,
         ...options,
+        clientConfig: { ...testClientConfig(), endpoint: proxy.endpoint, ...options.clientConfig },
       },
     });
     return new FaultHarness(

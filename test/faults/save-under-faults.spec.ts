@@ -130,6 +130,49 @@ describe.each(WRITE_PATHS)('a save of $path', ({ operation, from, change }) => {
   });
 });
 
+describe.each(WRITE_PATHS)(
+  'a save of $path retried after an unknown outcome',
+  ({ operation, from, change }) => {
+    it('is never reported not-written: refused on every attempt, it is still unknown', async () => {
+      const account = await harness.accountAt(from);
+      change(account);
+      harness.proxy.inject({ operation, fault: { kind: 'drop-before' }, times: Infinity });
+      await expect(harness.accounts.save(account)).rejects.toMatchObject({ outcome: 'unknown' });
+      harness.proxy.clear();
+      harness.proxy.inject({ operation, fault: { kind: 'throttle' }, times: Infinity });
+
+      const retried = harness.accounts.save(account);
+
+      await expect(retried).rejects.toMatchObject({
+        name: 'EventStoreWriteError',
+        outcome: 'unknown',
+      });
+      harness.proxy.clear();
+      await harness.accounts.save(account);
+      expectExactlyOnce(await harness.stored(account));
+    });
+
+    it('finds the events an earlier attempt stored, though every attempt of the retry is refused', async () => {
+      const account = await harness.accountAt(from);
+      change(account);
+      const pending = account.getUncommittedEvents().length;
+      // Every answer is lost, the read-back too: the events are stored, and the save cannot tell.
+      harness.proxy.inject({ operation, fault: { kind: 'drop-after' }, times: Infinity });
+      harness.proxy.inject({ operation: 'Query', fault: { kind: 'drop-before' }, times: Infinity });
+      await expect(harness.accounts.save(account)).rejects.toMatchObject({ outcome: 'unknown' });
+      expect(await harness.stored(account)).toHaveLength(from + pending);
+      harness.proxy.clear();
+      harness.proxy.inject({ operation, fault: { kind: 'throttle' }, times: Infinity });
+
+      const result = await harness.accounts.save(account);
+
+      expect(result.version).toBe(from + pending);
+      expect(account.getUncommittedEvents()).toEqual([]);
+      expectExactlyOnce(await harness.stored(account));
+    });
+  },
+);
+
 describe('a transaction cancelled by a conflicting transaction', () => {
   it('is tried again, and succeeds once the other transaction is gone', async () => {
     const account = await harness.accountAt(3);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Injectable, Module } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import {
@@ -11,8 +11,12 @@ import {
   DynamoEventStoreModule,
   type DynamoEventStoreModuleOptions,
   type DynamoEventStoreOptionsFactory,
+  EVENT_STORE,
+  type EventRegistration,
+  EventTypeRegistry,
   InjectAggregateRepository,
 } from '../../lib/index.js';
+import { InMemoryEventStore, InMemoryEventStoreModule } from '../../lib/testing/index.js';
 import { BANK_ACCOUNT_EVENTS, BankAccount } from '../fixtures/bank-account.js';
 import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
 
@@ -56,7 +60,7 @@ class EventStoreOptionsFactory implements DynamoEventStoreOptionsFactory {
   }
 }
 
-async function bootstrap(store: ReturnType<typeof DynamoEventStoreModule.forRoot>) {
+async function bootstrap(store: DynamicModule) {
   const app = await Test.createTestingModule({
     imports: [CqrsModule.forRoot(), store, AccountsModule],
   }).compile();
@@ -83,7 +87,24 @@ describe('DynamoEventStoreModule', () => {
     expect(accounts).toBeInstanceOf(AggregateRepository);
     await roundTrip(accounts);
     expect(app.get(DynamoEventStore).tableName).toBe(tableName);
+    expect(app.get(EVENT_STORE)).toBe(app.get(DynamoEventStore));
     await app.close();
+  });
+
+  it('runs the same feature module unchanged on the in-memory store', async () => {
+    const app = await bootstrap(InMemoryEventStoreModule.forRoot());
+
+    await roundTrip(app.get(AccountService).accounts);
+    expect(app.get(EVENT_STORE)).toBeInstanceOf(InMemoryEventStore);
+    await app.close();
+  });
+
+  it('says to import an event store module when there is none', async () => {
+    const compile = Test.createTestingModule({
+      imports: [CqrsModule.forRoot(), AccountsModule],
+    }).compile();
+
+    await expect(compile).rejects.toThrow(/import DynamoEventStoreModule\.forRoot\(\)/);
   });
 
   it('forRootAsync with useFactory and inject', async () => {
@@ -176,6 +197,33 @@ describe('DynamoEventStoreModule', () => {
       ],
     }).compile();
 
-    await expect(compile).rejects.toThrow(/two different event classes named "MoneyDeposited"/);
+    await expect(compile).rejects.toThrow(
+      /Two different event classes are stored under the name "MoneyDeposited"/,
+    );
+  });
+
+  it('refuses event classes of one name in two aggregates, unless one is stored under another name', async () => {
+    const TransferReceived = class MoneyDeposited {};
+    class Ledger extends BankAccount {}
+    const start = (events: EventRegistration[]) =>
+      Test.createTestingModule({
+        imports: [
+          CqrsModule.forRoot(),
+          DynamoEventStoreModule.forRoot({ tableName, client: testClient() }),
+          DynamoEventStoreModule.forFeature([
+            { aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS },
+            { aggregate: Ledger, events },
+          ]),
+        ],
+      }).compile();
+
+    await expect(start([TransferReceived])).rejects.toThrow(
+      /registered by "BankAccount", one by "Ledger"/,
+    );
+    const app = await start([{ event: TransferReceived, name: 'LedgerMoneyDeposited' }]);
+    expect(app.get(EventTypeRegistry).typeNamed('LedgerMoneyDeposited')?.eventClass).toBe(
+      TransferReceived,
+    );
+    await app.close();
   });
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Module } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import {
   CommandBus,
+  CqrsModule,
   CommandHandler,
   EventsHandler,
   type ICommandHandler,
@@ -11,6 +13,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   type AggregateRepository,
+  DynamoEventStoreModule,
   type EventEnvelope,
   EventMetadataContext,
   getEventEnvelope,
@@ -22,8 +25,7 @@ import {
   BankAccount,
   MoneyDeposited,
 } from '../fixtures/bank-account.js';
-import { createTestTable, testClient } from '../support/dynamodb.js';
-import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js';
+import { repositoryOf, startInMemoryApp } from '../support/event-store-app.js';
 
 class OpenAccount {
   constructor(
@@ -81,26 +83,27 @@ class WelcomeBonus implements IEventHandler<AccountOpened> {
   }
 }
 
-let client: DynamoDBClient;
-let tableName: string;
+/** A feature module that imports CqrsModule itself, as the official NestJS CQRS sample does: a bus of its own. */
+@Module({
+  imports: [
+    CqrsModule,
+    DynamoEventStoreModule.forFeature([{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }]),
+  ],
+})
+class FeatureWithItsOwnBus {}
+
 let app: TestingModule;
 let accounts: AggregateRepository<BankAccount>;
 
 beforeAll(async () => {
-  client = testClient();
-  tableName = await createTestTable(client);
-  app = await startEventStoreApp({
-    client,
-    tableName,
+  app = await startInMemoryApp({
     features: [{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }],
     providers: [OpenAccountHandler, DepositMoneyHandler, WelcomeBonus],
+    imports: [FeatureWithItsOwnBus],
   });
   accounts = repositoryOf(app, BankAccount);
 });
-afterAll(async () => {
-  await app.close();
-  client.destroy();
-});
+afterAll(() => app.close());
 beforeEach(() => {
   WelcomeBonus.done = [];
   WelcomeBonus.seen = [];
@@ -195,10 +198,23 @@ describe('event metadata', () => {
     expect(envelope!.metadata).toEqual({});
   });
 
+  it('scopes commands sent on every CommandBus, the one of a feature module that imports CqrsModule too', async () => {
+    const buses = [...app.get(ModulesContainer).values()]
+      .filter((module) => module.metatype === CqrsModule)
+      .map((module) => module.getProviderByKey<CommandBus>(CommandBus).instance);
+    const ids = buses.map(() => randomUUID());
+
+    await Promise.all(buses.map((bus, index) => bus.execute(new OpenAccount(ids[index]!, 'Ada'))));
+
+    expect(new Set(buses).size).toBe(2);
+    for (const id of ids) {
+      const [envelope] = await historyOf(id);
+      expect(envelope!.metadata.causationId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('can be turned off for the CommandBus', async () => {
-    const unscoped = await startEventStoreApp({
-      client,
-      tableName,
+    const unscoped = await startInMemoryApp({
       features: [{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }],
       providers: [OpenAccountHandler],
       moduleOptions: { commandMetadata: false },

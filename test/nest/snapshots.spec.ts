@@ -29,6 +29,7 @@ class BrokenRestoreAccount extends BankAccount {
 class HugeSnapshotAccount extends BankAccount {}
 class FailingSnapshotAccount extends BankAccount {}
 class EveryThirdSaveAccount extends BankAccount {}
+class SnapshotEveryHundredAccount extends BankAccount {}
 
 const EVERY = 10;
 let client: DynamoDBClient;
@@ -65,6 +66,7 @@ beforeAll(async () => {
           },
         },
       },
+      { aggregate: SnapshotEveryHundredAccount, ...shared, snapshot: { every: 100 } },
       {
         aggregate: EveryThirdSaveAccount,
         ...shared,
@@ -101,7 +103,7 @@ async function accountAt(version: number, repository = accounts): Promise<string
 }
 
 const snapshotOf = async (id: string) =>
-  (await store.readSnapshotAndNewerEvents(streamIdOf('BankAccount', id), EVERY)).snapshot;
+  (await store.readSnapshotAndNewerEvents(streamIdOf('BankAccount', id))).snapshot;
 
 describe('snapshots', () => {
   describe('save', () => {
@@ -185,8 +187,25 @@ describe('snapshots', () => {
       expect(await store.readStreamVersion(streamIdOf('BankAccount', id))).toBe(EVERY);
       expect(await snapshotOf(id)).toBeUndefined();
       expect(warnings.join('\n')).toMatch(
-        /No snapshot of BankAccount#.* at version 10: .*bytes per event/,
+        /BankAccount#.* at version 10: The event was saved without the snapshot: it is \d+ bytes, above DynamoDB's limit of 409600 per item/,
       );
+    });
+
+    it('says that an append of 100 events was saved, and cannot carry a snapshot', async () => {
+      const hundred = repositoryOf(app, SnapshotEveryHundredAccount);
+      const account = await hundred.load(randomUUID());
+      account.open('Ada');
+      for (let v = 2; v <= 100; v++) account.deposit(1);
+
+      await hundred.save(account);
+
+      expect(await store.readStreamVersion(streamIdOf('BankAccount', account.id))).toBe(100);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /at version 100: The 100 events were saved without the snapshot: with it the save would hold 101 items, above DynamoDB's limit of 100 per transaction \(an append of 100 events cannot carry a snapshot\)\.$/,
+        ),
+      ]);
+      expect(warnings.join('\n')).not.toMatch(/Nothing was written/);
     });
 
     it('saves the events without a snapshot when taking it throws, with a warning', async () => {

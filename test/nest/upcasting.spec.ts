@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AggregateRoot } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   AggregateConfigurationError,
   type AggregateRepository,
-  DynamoEventStore,
   streamIdOf,
   UnsupportedEventVersionError,
 } from '../../lib/index.js';
-import { createTestTable, testClient } from '../support/dynamodb.js';
-import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js';
+import { InMemoryEventStore } from '../../lib/testing/index.js';
+import { repositoryOf, startInMemoryApp } from '../support/event-store-app.js';
 
 /**
  * The account's history: `FundsAdded { amount }` (v1) was renamed to MoneyDeposited and gained a currency (v2),
@@ -53,35 +51,19 @@ const moneyDeposited = {
   },
 };
 
-/** A release that knows only versions 2 and 3, without the upcaster from version 1. */
-class WalletWithoutV1 extends Wallet {}
-
-let client: DynamoDBClient;
 let app: TestingModule;
 let wallets: AggregateRepository<Wallet>;
-let store: DynamoEventStore;
+let store: InMemoryEventStore;
 
 beforeAll(async () => {
-  client = testClient();
-  app = await startEventStoreApp({
-    client,
-    tableName: await createTestTable(client),
-    features: [
-      { aggregate: Wallet, events: [moneyDeposited] },
-      {
-        aggregate: WalletWithoutV1,
-        type: 'Wallet',
-        events: [{ ...moneyDeposited, upcasters: { 2: moneyDeposited.upcasters[2] } }],
-      },
-    ],
+  store = new InMemoryEventStore();
+  app = await startInMemoryApp({
+    features: [{ aggregate: Wallet, events: [moneyDeposited] }],
+    moduleOptions: { store },
   });
   wallets = repositoryOf(app, Wallet);
-  store = app.get(DynamoEventStore);
 });
-afterAll(async () => {
-  await app.close();
-  client.destroy();
-});
+afterAll(() => app.close());
 
 /** A wallet whose stream holds what three releases of the code wrote. */
 async function walletWrittenByThreeReleases(): Promise<string> {
@@ -159,13 +141,23 @@ describe('upcasting', () => {
 
   it('refuses an event with no upcaster path to the current version', async () => {
     const id = await walletWrittenByThreeReleases();
-    const walletsWithoutV1 = repositoryOf(app, WalletWithoutV1);
+    // A release that knows versions 2 and 3 only, without the upcaster from version 1.
+    const withoutV1 = await startInMemoryApp({
+      features: [
+        {
+          aggregate: Wallet,
+          events: [{ ...moneyDeposited, upcasters: { 2: moneyDeposited.upcasters[2] } }],
+        },
+      ],
+      moduleOptions: { store },
+    });
 
-    const load = walletsWithoutV1.load(id);
+    const load = repositoryOf(withoutV1, Wallet).load(id);
 
     await expect(load).rejects.toBeInstanceOf(UnsupportedEventVersionError);
     await expect(load).rejects.toMatchObject({ eventType: 'FundsAdded', schemaVersion: 1 });
     await expect(load).rejects.toThrow(/no upcaster is registered from version 1 to 2/);
+    await withoutV1.close();
   });
 
   it.each([
@@ -179,12 +171,27 @@ describe('upcasting', () => {
     ],
     ['a version of 0', { event: MoneyDeposited, version: 0 }],
   ])('refuses %s at start-up', async (_, registration) => {
-    const start = startEventStoreApp({
-      client,
-      tableName: store.tableName,
-      features: [{ aggregate: Wallet, events: [registration] }],
-    });
+    const start = startInMemoryApp({ features: [{ aggregate: Wallet, events: [registration] }] });
 
     await expect(start).rejects.toBeInstanceOf(AggregateConfigurationError);
+  });
+
+  it('refuses one event class registered by two aggregates with different upcasters', async () => {
+    class Purse extends Wallet {}
+    const otherUpcaster = {
+      ...moneyDeposited,
+      upcasters: { ...moneyDeposited.upcasters, 1: () => ({}) },
+    };
+
+    const start = startInMemoryApp({
+      features: [
+        { aggregate: Wallet, events: [moneyDeposited] },
+        { aggregate: Purse, events: [otherUpcaster] },
+      ],
+    });
+
+    await expect(start).rejects.toThrow(
+      /"MoneyDeposited" is registered by "Wallet" and by "Purse" with two upcasters from version 1/,
+    );
   });
 });

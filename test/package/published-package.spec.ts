@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,31 @@ describe('the published package', () => {
     const { stdout } = await node(bin, ['create-tables']);
 
     expect(stdout).toMatch(/exists/i);
+  });
+
+  it('installs the CLI as a bin that runs a local DynamoDB until Ctrl-C', async () => {
+    const bin = join(appDir, 'node_modules', '.bin', 'nestjs-dynamo-es');
+    const local = spawn(bin, ['local', '--port', '0'], {
+      cwd: appDir,
+      env: { ...process.env, NODE_OPTIONS: '', EVENTS_TABLE: 'events' },
+    });
+    let stdout = '';
+    let stderr = '';
+    local.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.endsWith('Press Ctrl-C to stop.\n')) local.kill('SIGINT');
+    });
+    local.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+    const exitCode = await new Promise((resolve) => local.once('close', resolve));
+
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(stdout).toMatch(
+      /^Local DynamoDB \(moto\) listening at http:\/\/127\.0\.0\.1:\d+, table "events" ready\.\n/,
+    );
+    expect(stdout).toMatch(
+      /Press Ctrl-C to stop\.\nStopped the local DynamoDB; its data is gone\.\n$/,
+    );
   });
 });
 

@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await globalThis.localDynamoDb?.stop();
+  await globalThis.localDynamoDB?.stop();
 }

@@ -40,9 +40,12 @@ export const streamQueries = {
   /** The stream's last event, its version only. */
   lastVersion(tableName: string, streamId: string): QueryCommandInput {
     return {
-      ...streamQueries.range(tableName, streamId, { fromVersion: 1, toVersion: MAX_STREAM_VERSION }, [
-        SORT_KEY,
-      ]),
+      ...streamQueries.range(
+        tableName,
+        streamId,
+        { fromVersion: 1, toVersion: MAX_STREAM_VERSION },
+        [SORT_KEY],
+      ),
       ScanIndexForward: false,
       Limit: 1,
     };

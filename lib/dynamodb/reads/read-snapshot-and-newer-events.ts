@@ -1,7 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventData, SnapshotAndNewerEvents, StoredSnapshot } from '../../core/types.js';
 import { EVENT_DATA_ATTRIBUTES, isSnapshotItem, toEventData } from '../items/event-item.js';
-import { SNAPSHOT_ATTRIBUTES, snapshotVersionOf, toStoredSnapshot } from '../items/snapshot-item.js';
+import {
+  SNAPSHOT_ATTRIBUTES,
+  snapshotVersionOf,
+  toStoredSnapshot,
+} from '../items/snapshot-item.js';
 import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
 import { sendQuery, streamQueries } from './query.js';
 

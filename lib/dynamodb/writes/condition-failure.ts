@@ -1,6 +1,10 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError } from '../../core/errors.js';
-import { EVENT_TABLE_ATTRIBUTES as A, SNAPSHOT_SORT_KEY, type WireItem as Item } from '../table-layout.js';
+import {
+  EVENT_TABLE_ATTRIBUTES as A,
+  SNAPSHOT_SORT_KEY,
+  type WireItem as Item,
+} from '../table-layout.js';
 
 /**
  * What a write refused for a failed condition means. `ours` when every event of the save is already stored with the

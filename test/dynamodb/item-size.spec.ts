@@ -1,11 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { EventStoreLimitError, itemSize } from '../../lib/index.js';
 import {
-  assertWithinAppendLimits,
+  EventStoreLimitError,
+  itemSize,
   MAX_BYTES_PER_ITEM,
   MAX_BYTES_PER_SAVE,
   MAX_ITEMS_PER_SAVE,
-} from '../../lib/core/append-limits.js';
+} from '../../lib/index.js';
+import { measureEventItems } from '../../lib/dynamodb/items/append-limits.js';
 
 describe('itemSize, as DynamoDB counts it', () => {
   it.each([
@@ -38,21 +39,21 @@ describe('itemSize, as DynamoDB counts it', () => {
   });
 });
 
-describe('assertWithinAppendLimits', () => {
+describe('measureEventItems', () => {
   /** An item of exactly `bytes` bytes by DynamoDB's count. */
   const itemOf = (bytes: number) => ({ p: { S: 'x'.repeat(bytes - 1) } });
 
   it('accepts 100 items, an item of exactly 400 KB, and a save of exactly 4 MB', () => {
     expect(() =>
-      assertWithinAppendLimits(
+      measureEventItems(
         's',
         Array.from({ length: 100 }, () => itemOf(10)),
       ),
     ).not.toThrow();
-    expect(() => assertWithinAppendLimits('s', [itemOf(MAX_BYTES_PER_ITEM)])).not.toThrow();
+    expect(() => measureEventItems('s', [itemOf(MAX_BYTES_PER_ITEM)])).not.toThrow();
     const quarter = MAX_BYTES_PER_SAVE / 16;
     expect(() =>
-      assertWithinAppendLimits(
+      measureEventItems(
         's',
         Array.from({ length: 16 }, () => itemOf(quarter)),
       ),
@@ -71,7 +72,7 @@ describe('assertWithinAppendLimits', () => {
   ])('refuses more %s than DynamoDB allows', (limit, items, maximum, found) => {
     let error: unknown;
     try {
-      assertWithinAppendLimits('Account#1', items);
+      measureEventItems('Account#1', items);
     } catch (thrown) {
       error = thrown;
     }

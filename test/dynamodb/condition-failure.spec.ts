@@ -1,4 +1,4 @@
-import { classifyConditionFailure } from '../../lib/core/conflicts.js';
+import { classifyConditionFailure } from '../../lib/dynamodb/writes/condition-failure.js';
 import { ConcurrencyError } from '../../lib/index.js';
 
 /** Errors shaped as the SDK deserialises them: matched by name, CancellationReasons in request order. */

@@ -1,0 +1,55 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliUsageError } from './cli-usage-error.js';
+import { CLI_NAME } from './usage.js';
+
+/** DynamoDB's rule for table names. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** `nestjs-dynamo-es <command> --help`, which every usage error of a command points to. */
+export function helpCommandOf(command: string): string {
+  return `${CLI_NAME} ${command} --help`;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type ParsedValues<Options extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: Options; strict: true; allowPositionals: true }>
+>['values'];
+
+/** A command's options, strictly: an unknown option, a missing value or a stray argument is a usage error. */
+export function parseCommandLine<const Options extends OptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: Options,
+): ParsedValues<Options> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0)
+      throw new CliUsageError(`Unexpected argument "${positionals[0]}".`, helpCommandOf(command));
+    return values;
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    const { code, message } = error as { code?: string; message: string };
+    const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '';
+    throw new CliUsageError(
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? `Unknown option "${option}" for ${command}.`
+        : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? `Option ${option} needs a value.`
+          : message,
+      helpCommandOf(command),
+    );
+  }
+}
+
+export function assertTableName(table: string, command: string): void {
+  if (!TABLE_NAME.test(table))
+    throw new CliUsageError(
+      `Invalid table name "${table}": DynamoDB needs 3 to 255 letters, digits, "_", "-" or ".".`,
+      helpCommandOf(command),
+    );
+}

@@ -1,0 +1,9 @@
+import { DynamoEventStore } from '../../lib/index.js';
+import { createTestTable, testClient } from '../support/dynamodb.js';
+import { describeEventStoreContract } from './event-store.contract.js';
+
+describeEventStoreContract('DynamoDB', async () => {
+  const client = testClient();
+  const store = new DynamoEventStore({ client, tableName: await createTestTable(client) });
+  return { store, stop: () => Promise.resolve(client.destroy()) };
+});
