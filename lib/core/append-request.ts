@@ -57,7 +57,7 @@ export function prepareAppend(
       throw refuse('the snapshot is not an object');
     if (!Number.isSafeInteger(snapshot.schemaVersion) || snapshot.schemaVersion < 1) {
       throw refuse(
-        `the snapshot has schema version ${describe(snapshot.schemaVersion)}; it must be an integer ≥ 1`,
+        `the snapshot has schema version ${shown(snapshot.schemaVersion)}; it must be an integer ≥ 1`,
       );
     }
   }
@@ -69,23 +69,23 @@ export function prepareAppend(
     if (typeof event !== 'object' || event === null) throw refuse(`${which} is not an object`);
     const { type, schemaVersion = 1, eventId = randomUUID(), recordedAt = now } = event;
     if (typeof type !== 'string' || type.length === 0) {
-      throw refuse(`${which} has type ${describe(type)}; a type must be a non-empty string`);
+      throw refuse(`${which} has type ${shown(type)}; a type must be a non-empty string`);
     }
     if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
       throw refuse(
-        `${which} ("${type}") has schema version ${describe(schemaVersion)}; it must be an integer ≥ 1`,
+        `${which} ("${type}") has schema version ${shown(schemaVersion)}; it must be an integer ≥ 1`,
       );
     }
     if (typeof eventId !== 'string' || eventId.length === 0) {
       throw refuse(
-        `${which} ("${type}") has event id ${describe(eventId)}; it must be a non-empty string`,
+        `${which} ("${type}") has event id ${shown(eventId)}; it must be a non-empty string`,
       );
     }
     if (eventIds.has(eventId)) throw refuse(`event id "${eventId}" is given to two events`);
     eventIds.add(eventId);
     if (!(recordedAt instanceof Date) || Number.isNaN(recordedAt.getTime())) {
       throw refuse(
-        `${which} ("${type}") has recordedAt ${describe(recordedAt)}; it must be a valid Date`,
+        `${which} ("${type}") has recordedAt ${shown(recordedAt)}; it must be a valid Date`,
       );
     }
     const eventMetadata = plainMetadata(streamId, type, event.metadata);
@@ -122,13 +122,13 @@ function plainMetadata(
     throw new EventSerializationError(
       streamId,
       eventType,
-      `its metadata is ${describe(metadata)}; metadata must be a plain object`,
+      `its metadata is ${shown(metadata)}; metadata must be a plain object`,
     );
   }
   return metadata as EventMetadata;
 }
 
-function describe(value: unknown): string {
+function shown(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Date)
     return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();

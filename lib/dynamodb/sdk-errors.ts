@@ -1,3 +1,4 @@
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedError, TableNotFoundError } from './errors.js';
 
 /**
@@ -102,4 +103,15 @@ export function mayHaveBeenApplied(error: unknown): boolean {
     return name === 'TransactionInProgressException';
   }
   return true;
+}
+
+/** A transaction cancelled because another one held one of its items at that instant, and for no other reason. */
+export function isCancelledOnlyByTransactionConflicts(error: unknown): boolean {
+  if (fieldsOf(error).name !== 'TransactionCanceledException') return false;
+  const reasons =
+    (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return (
+    reasons.some((reason) => reason.Code === 'TransactionConflict') &&
+    reasons.every((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None')
+  );
 }

@@ -58,9 +58,9 @@ export class AggregateWhen<T extends AggregateRoot> {
       });
     }
     const applied = [...aggregate.getUncommittedEvents()];
-    applied.forEach((event, index) => {
-      encodeJson(event, `(scenario)`, `applied event ${index + 1}`, 'payload');
-    });
+    // What a save would refuse, the scenario refuses too: it throws the save's EventSerializationError.
+    for (const event of applied)
+      encodeJson(event, '(aggregate scenario)', classNameOf(event), 'payload');
     deepStrictEqual(applied, expected, 'The events applied are not the ones expected');
     return aggregate;
   }
@@ -87,13 +87,17 @@ export class AggregateWhen<T extends AggregateRoot> {
   }
 }
 
+function classNameOf(event: IEvent): string {
+  return (Object.getPrototypeOf(event) as { constructor: { name: string } }).constructor.name;
+}
+
 /** The event as a load would give it: stored as JSON, read back as an instance of its class. */
 function asStored(event: IEvent, index: number): IEvent {
   const registry = new EventTypeRegistry();
   const eventClass = (Object.getPrototypeOf(event) as { constructor: Type<IEvent> }).constructor;
   const [eventType] = registry.register('(scenario)', [eventClass]);
-  const json = encodeJson(event, '(scenario)', `given event ${index + 1}`, 'payload');
-  return registry.toEvent('(scenario)', {
+  const json = encodeJson(event, '(aggregate scenario)', eventType!.name, 'payload');
+  return registry.toEvent('(aggregate scenario)', {
     version: index + 1,
     type: eventType!.name,
     schemaVersion: 1,

@@ -125,7 +125,9 @@ export class CommandWhen {
       const newEvents = events.map((event) => {
         const eventType = registry.typeOf(event);
         if (!eventType) {
-          throw new UnregisteredEventError(aggregate.name, event.constructor.name);
+          const { name } = (Object.getPrototypeOf(event) as { constructor: Type<IEvent> })
+            .constructor;
+          throw new UnregisteredEventError(aggregate.name, name);
         }
         return registry.toNewEvent(event, eventType);
       });

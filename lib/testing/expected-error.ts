@@ -12,10 +12,12 @@ export function assertErrorMatches(error: unknown, expected: ExpectedError | und
       ? expected.test(error instanceof Error ? error.message : String(error))
       : error instanceof expected;
   if (!matches) {
+    const wanted =
+      expected instanceof RegExp
+        ? `with a message matching ${String(expected)}`
+        : `of class ${expected.name}`;
     throw new AssertionError({
-      message:
-        `Expected an error ${expected instanceof RegExp ? `with a message matching ${String(expected)}` : `of class ${expected.name}`}, ` +
-        `but got ${inspect(error, { depth: 1, breakLength: Infinity })}`,
+      message: `Expected an error ${wanted}, but got ${inspect(error, { depth: 1, breakLength: Infinity })}`,
       actual: error,
       expected,
     });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  CancellationReason,
   DynamoDBClient,
   PutItemCommandInput,
   TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { isCancelledOnlyByTransactionConflicts } from '../sdk-errors.js';
 import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
 import {
   WatchedPutItemCommand,
@@ -68,7 +68,12 @@ export async function writeItems(
       await attempts.send(() => client.send(command));
       return;
     } catch (error) {
-      if (!cancelledOnlyByConflicts(error) || conflicts >= transactionConflictRetries) throw error;
+      if (
+        !isCancelledOnlyByTransactionConflicts(error) ||
+        conflicts >= transactionConflictRetries
+      ) {
+        throw error;
+      }
       await sleep(CONFLICT_BACKOFF_MS * 2 ** conflicts * (0.5 + Math.random()));
     }
   }
@@ -84,15 +89,4 @@ function requestToken(transactItems: readonly TransactWriteItem[], conflicts: nu
     .update(String(conflicts))
     .digest('base64url')
     .slice(0, 36);
-}
-
-/** Cancelled because another transaction held one of the items at that instant, and for no other reason. */
-function cancelledOnlyByConflicts(error: unknown): boolean {
-  if ((error as Error | null)?.name !== 'TransactionCanceledException') return false;
-  const reasons =
-    (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-  return (
-    reasons.some((reason) => reason.Code === 'TransactionConflict') &&
-    reasons.every((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None')
-  );
 }
