@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules); swc strips types. */
 const swc = [
   '@swc/jest',
@@ -25,4 +27,7 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   testTimeout: 30000,
+  // Most suites wait on the local endpoint or on child processes rather than compute: jest's default of one worker
+  // fewer than the cores leaves a 2-core machine with a single worker.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
