@@ -2,12 +2,14 @@ import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { createTables } from './create-tables.js';
 import { local } from './local.js';
+import { PACKAGE_VERSION } from './package-version.js';
 import { CLI_NAME, CLI_USAGE } from './usage.js';
 
 export type { CliIo } from './cli-io.js';
 
 const HELP_COMMAND = `${CLI_NAME} --help`;
 const HELP_WORDS = new Set(['--help', '-h', 'help']);
+const VERSION_WORDS = new Set(['--version', '-v']);
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> =
   {
     'create-tables': createTables,
@@ -26,6 +28,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       throw new CliUsageError(`No command given; ${COMMAND_LIST}.`, HELP_COMMAND);
     if (HELP_WORDS.has(command)) {
       io.stdout.write(CLI_USAGE);
+      return EXIT_OK;
+    }
+    if (VERSION_WORDS.has(command)) {
+      io.stdout.write(`${PACKAGE_VERSION}\n`);
       return EXIT_OK;
     }
     const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

@@ -8,6 +8,7 @@ Commands:
 
 Options:
   -h, --help      Show this help. A command's help: ${CLI_NAME} <command> --help
+  -v, --version   Show the package's version.
 
 Examples:
   ${CLI_NAME} create-tables --endpoint http://localhost:8000 --table events

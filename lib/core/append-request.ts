@@ -50,7 +50,13 @@ export function prepareAppend(
   if (version > MAX_STREAM_VERSION) {
     throw refuse(`version ${version} is beyond ${MAX_STREAM_VERSION}`);
   }
-  const appendMetadata = plainMetadata(streamId, '(every event)', options.metadata);
+  const firstType: unknown = events[0]?.type;
+  const appendMetadata = plainMetadata(
+    streamId,
+    typeof firstType === 'string' ? firstType : '(unnamed)',
+    options.metadata,
+    "the append's metadata",
+  );
   const { snapshot } = options;
   if (snapshot !== undefined) {
     if (typeof snapshot !== 'object' || snapshot === null)
@@ -88,7 +94,7 @@ export function prepareAppend(
         `${which} ("${type}") has recordedAt ${shown(recordedAt)}; it must be a valid Date`,
       );
     }
-    const eventMetadata = plainMetadata(streamId, type, event.metadata);
+    const eventMetadata = plainMetadata(streamId, type, event.metadata, 'its metadata');
     return {
       version: expectedVersion + 1 + index,
       type,
@@ -114,6 +120,7 @@ function plainMetadata(
   streamId: string,
   eventType: string,
   metadata: unknown,
+  whose: string,
 ): EventMetadata | undefined {
   if (metadata === undefined) return undefined;
   const prototype: unknown =
@@ -122,7 +129,7 @@ function plainMetadata(
     throw new EventSerializationError(
       streamId,
       eventType,
-      `its metadata is ${shown(metadata)}; metadata must be a plain object`,
+      `${whose} is ${shown(metadata)}; metadata must be a plain object`,
     );
   }
   return metadata as EventMetadata;

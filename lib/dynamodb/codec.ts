@@ -20,11 +20,9 @@ export function encodeJson(
   } catch (error) {
     const reason =
       error instanceof LossyValue
-        ? error.message
-        : `cannot be serialised (${(error as Error).message})`;
-    throw new EventSerializationError(streamId, eventType, `its ${field} ${reason}`, {
-      cause: error,
-    });
+        ? `its ${field}${error.where(value)} ${error.problem}`
+        : `its ${field} cannot be serialised (${(error as Error).message})`;
+    throw new EventSerializationError(streamId, eventType, reason, { cause: error });
   }
   if (json === undefined) {
     throw new EventSerializationError(streamId, eventType, `its ${field} is not JSON data`);
@@ -40,7 +38,46 @@ export function decodeJson(text: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
-class LossyValue extends Error {}
+/** A value JSON would not keep, found at `key` of `holder` while stringifying. */
+class LossyValue extends Error {
+  constructor(
+    readonly holder: object,
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(problem);
+  }
+
+  /** ` field "a.b[2]"`: where the value sits in `root`, or nothing when it is the root itself. */
+  where(root: unknown): string {
+    if (this.key === '' && !Array.isArray(this.holder)) return '';
+    const steps = trailTo(root, this.holder) ?? [];
+    steps.push({ container: this.holder, key: this.key });
+    const path = steps
+      .map(({ container, key }, index) =>
+        Array.isArray(container) ? `[${key}]` : index === 0 ? key : `.${key}`,
+      )
+      .join('');
+    return ` field "${path}"`;
+  }
+}
+
+interface Step {
+  readonly container: object;
+  readonly key: string;
+}
+
+/** The keys from `root` down to `target`, searched only once a value was refused. */
+function trailTo(root: unknown, target: object, seen = new Set<object>()): Step[] | undefined {
+  if (root === target) return [];
+  if (typeof root !== 'object' || root === null || seen.has(root)) return undefined;
+  seen.add(root);
+  for (const key of Object.keys(root)) {
+    const below = trailTo((root as Record<string, unknown>)[key], target, seen);
+    if (below) return [{ container: root, key }, ...below];
+  }
+  return undefined;
+}
 
 /** Built-in objects JSON turns into something else, and what to store instead. */
 const LOSSY_OBJECTS: readonly [test: (value: object) => boolean, name: string, advice: string][] = [
@@ -61,38 +98,34 @@ const LOSSY_OBJECTS: readonly [test: (value: object) => boolean, name: string, a
   ],
 ];
 
-function refuseLossyValues(this: unknown, key: string, value: unknown): unknown {
-  const where = key === '' ? '' : ` field "${key}"`;
+function refuseLossyValues(this: object, key: string, value: unknown): unknown {
+  const refuse = (problem: string) => new LossyValue(this, key, problem);
   // The value before its toJSON() ran: that is what the caller handed in.
   const original = (this as Record<string, unknown>)[key];
   switch (typeof value) {
     case 'function':
     case 'symbol':
-      throw new LossyValue(`${where} is a ${typeof value}`.trim());
+      throw refuse(`is a ${typeof value}`);
     case 'bigint':
-      throw new LossyValue(`${where} is a bigint; store it as a string`.trim());
+      throw refuse('is a bigint; store it as a string');
     case 'number':
-      if (!Number.isFinite(value)) throw new LossyValue(`${where} is ${value}`.trim());
+      if (!Number.isFinite(value)) throw refuse(`is ${value}`);
       return value;
     case 'undefined':
-      if (Array.isArray(this)) throw new LossyValue(`element ${key} of an array is undefined`);
+      if (Array.isArray(this)) throw refuse('is undefined in an array; store null');
       return value;
   }
   if (typeof original === 'object' && original !== null) {
     for (const [test, name, advice] of LOSSY_OBJECTS) {
-      if (test(original)) {
-        throw new LossyValue(`${where} is ${name}, which JSON does not keep; ${advice}`.trim());
-      }
+      if (test(original)) throw refuse(`is ${name}, which JSON does not keep; ${advice}`);
     }
     if (original instanceof Date && Number.isNaN(original.getTime())) {
-      throw new LossyValue(`${where} is an invalid Date`.trim());
+      throw refuse('is an invalid Date');
     }
     if (value === original && hasDataOnlyInAccessors(original)) {
-      throw new LossyValue(
-        (
-          `${where} is a ${original.constructor.name} whose data is in getters, which JSON does not ` +
-          'keep; give the class a toJSON() method or store plain data'
-        ).trim(),
+      throw refuse(
+        `is an instance of ${original.constructor.name} whose data is in getters, which JSON does not keep; ` +
+          'give the class a toJSON() method or store plain data',
       );
     }
   }

@@ -152,7 +152,7 @@ export class EventTypeRegistry {
       throw new AggregateConfigurationError(
         `Two different event classes are stored under the name "${name}": one registered by ` +
           `"${this.owners.get(registered.eventClass)}", one by "${owner}". Event type names are unique in an ` +
-          'application: give one of them another with `{ event, name }` in forFeature().',
+          'application: give one of them another name with `{ event, name }` in forFeature().',
       );
     }
     this.byName.set(name, eventType);

@@ -1,10 +1,10 @@
-import { AssertionError, deepStrictEqual } from 'node:assert';
+import { deepStrictEqual } from 'node:assert';
 import { inspect } from 'node:util';
 import type { Type } from '@nestjs/common';
 import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import { decodeJson, encodeJson } from '../dynamodb/codec.js';
 import { EventTypeRegistry } from '../nest/event-type-registry.js';
-import { assertErrorMatches, type ExpectedError } from './expected-error.js';
+import { assertErrorMatches, type ExpectedError, scenarioFailure } from './scenario-assertions.js';
 
 /** What a scenario does to the aggregate: call one of its methods. */
 export type AggregateAction<T> = (aggregate: T) => unknown;
@@ -51,11 +51,9 @@ export class AggregateWhen<T extends AggregateRoot> {
   async thenApplied(...expected: IEvent[]): Promise<T> {
     const { aggregate, error } = await this.run();
     if (error !== undefined) {
-      throw new AssertionError({
-        message: `Expected events to be applied, but the action threw: ${inspect(error)}`,
-        actual: error,
-        expected,
-      });
+      throw scenarioFailure(
+        `Expected events to be applied, but the action threw: ${inspect(error)}`,
+      );
     }
     const applied = [...aggregate.getUncommittedEvents()];
     // What a save would refuse, the scenario refuses too: it throws the save's EventSerializationError.
@@ -69,7 +67,7 @@ export class AggregateWhen<T extends AggregateRoot> {
   async thenThrows(expected?: ExpectedError): Promise<unknown> {
     const { error, threw } = await this.run();
     if (!threw) {
-      throw new AssertionError({ message: 'Expected the action to throw, but it did not' });
+      throw scenarioFailure('Expected the action to throw, but it did not');
     }
     assertErrorMatches(error, expected);
     return error;

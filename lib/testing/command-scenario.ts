@@ -1,12 +1,11 @@
-import { AssertionError, deepStrictEqual } from 'node:assert';
+import { deepStrictEqual } from 'node:assert';
 import type { Type } from '@nestjs/common';
 import { type AggregateRoot, CommandBus, EventBus, type ICommand, type IEvent } from '@nestjs/cqrs';
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store.js';
 import type { AggregateRepository } from '../nest/aggregate-repository.js';
 import { getAggregateRepositoryToken } from '../nest/aggregate-repository.token.js';
-import { UnregisteredEventError } from '../nest/errors.js';
 import { EventTypeRegistry } from '../nest/event-type-registry.js';
-import { assertErrorMatches, type ExpectedError } from './expected-error.js';
+import { assertErrorMatches, type ExpectedError, scenarioFailure } from './scenario-assertions.js';
 
 /** What a command scenario needs of a Nest application: a TestingModule or any application context. */
 export interface ScenarioApplication {
@@ -76,18 +75,16 @@ export class CommandWhen {
   ): Promise<unknown> {
     const outcome = await this.run();
     if (outcome.threw) {
-      throw new AssertionError({
-        message: `Expected the command to store events, but it threw: ${String(outcome.error)}`,
-        actual: outcome.error,
-        expected,
-      });
+      throw scenarioFailure(
+        `Expected the command to store events, but it threw: ${String(outcome.error)}`,
+      );
     }
     const streamId = this.repository(aggregate).streamIdOf(id);
     const elsewhere = [...outcome.stored.keys()].filter((stream) => stream !== streamId);
     if (elsewhere.length > 0) {
-      throw new AssertionError({
-        message: `Expected events in stream "${streamId}" only, but the command also stored events in ${elsewhere.map((s) => `"${s}"`).join(', ')}`,
-      });
+      throw scenarioFailure(
+        `Expected events in stream "${streamId}" only, but the command also stored events in ${elsewhere.map((s) => `"${s}"`).join(', ')}`,
+      );
     }
     deepStrictEqual(
       outcome.stored.get(streamId) ?? [],
@@ -102,7 +99,7 @@ export class CommandWhen {
   async thenThrows(expected?: ExpectedError): Promise<unknown> {
     const outcome = await this.run();
     if (!outcome.threw) {
-      throw new AssertionError({ message: 'Expected the command to throw, but it did not' });
+      throw scenarioFailure('Expected the command to throw, but it did not');
     }
     assertErrorMatches(outcome.error, expected);
     const storedCount = [...outcome.stored.values()].reduce(
@@ -110,9 +107,9 @@ export class CommandWhen {
       0,
     );
     if (storedCount > 0 || outcome.published.length > 0) {
-      throw new AssertionError({
-        message: `The command threw, yet stored ${storedCount} and published ${outcome.published.length} events`,
-      });
+      throw scenarioFailure(
+        `The command threw, yet stored ${storedCount} and published ${outcome.published.length} events`,
+      );
     }
     return outcome.error;
   }
@@ -127,7 +124,10 @@ export class CommandWhen {
         if (!eventType) {
           const { name } = (Object.getPrototypeOf(event) as { constructor: Type<IEvent> })
             .constructor;
-          throw new UnregisteredEventError(aggregate.name, name);
+          throw scenarioFailure(
+            `The given event "${name}" is not a registered event class: add it to the events of ` +
+              `${aggregate.name} in DynamoEventStoreModule.forFeature()`,
+          );
         }
         return registry.toNewEvent(event, eventType);
       });
@@ -163,11 +163,10 @@ export class CommandWhen {
     try {
       return this.app.get(InMemoryEventStore, { strict: false });
     } catch (error) {
-      throw new AssertionError({
-        message:
-          'commandScenario needs the in-memory store: import InMemoryEventStoreModule.forRoot() ' +
+      throw scenarioFailure(
+        'commandScenario needs the in-memory store: import InMemoryEventStoreModule.forRoot() ' +
           `in the testing module (${(error as Error).message})`,
-      });
+      );
     }
   }
 

@@ -18,7 +18,7 @@ export {
   CommandWhen,
   type ScenarioApplication,
 } from './command-scenario.js';
-export type { ExpectedError } from './expected-error.js';
+export type { ExpectedError } from './scenario-assertions.js';
 export {
   type LocalDynamoDB,
   startLocalDynamoDB,

@@ -2,7 +2,8 @@ import { EventStoreError } from '../core/errors.js';
 
 /** Where else to find a DynamoDB, for every "unavailable" message. */
 const OR_DYNAMODB_LOCAL =
-  'or point DYNAMODB_ENDPOINT at DynamoDB Local instead (docker compose up -d starts it on http://localhost:8000)';
+  'or point DYNAMODB_ENDPOINT at DynamoDB Local instead ' +
+  '(docker run -p 8000:8000 amazon/dynamodb-local starts it on http://localhost:8000)';
 
 /**
  * The local DynamoDB cannot run on this machine: no Python (`python-missing`: the interpreter could not be started),

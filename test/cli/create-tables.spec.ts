@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import {
   CreateTableCommand,
@@ -166,6 +167,16 @@ describe('nestjs-dynamo-es create-tables', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain(`nestjs-dynamo-es: ${message}`);
     });
+  });
+
+  it.each(['--version', '-v'])('prints the package version with %s and exits 0', async (flag) => {
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+
+    const run = await cli([flag]);
+
+    expect(run).toMatchObject({ exitCode: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   describe('--help', () => {

@@ -176,7 +176,7 @@ describe('nestjs-dynamo-es local', () => {
         `pip install "moto[server]" (${python} -m pip install --user 'moto[server]')`,
       );
       expect(run.stderr).toContain('point DYNAMODB_ENDPOINT at DynamoDB Local');
-      expect(run.stderr).toContain('docker compose up -d');
+      expect(run.stderr).toContain('docker run -p 8000:8000 amazon/dynamodb-local');
     } finally {
       await remove();
     }

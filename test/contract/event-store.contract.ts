@@ -328,6 +328,22 @@ export function describeEventStoreContract(
         });
 
         it.each([
+          [
+            '{"a":{"b":{"c":Map}}}',
+            { a: { b: { c: new Map() } } },
+            /its payload field "a\.b\.c" is a Map/,
+          ],
+          ['{"list":[1,Set]}', { list: [1, new Set()] }, /its payload field "list\[1\]" is a Set/],
+          ['a bigint at the top', 1n, /its payload is a bigint/],
+        ])('and names where the value sits: %s', async (_, payload, reason) => {
+          const error = await rejection(
+            store.appendToStream(newStream(), 0, [{ type: 'MoneyDeposited', payload }]),
+          );
+
+          expect((error as EventSerializationError).reason).toMatch(reason);
+        });
+
+        it.each([
           ['a string', 'hello'],
           ['an array', ['a']],
           ['a class instance', new (class Audit {})()],

@@ -67,7 +67,7 @@ describe('bad input gets a typed error naming the cause, and nothing is written'
     ['a function', () => 1, /field "extra" is a function/],
     ['a cycle', cycle(), /circular/i],
     ['a BigInt beyond what JSON numbers hold', 2n ** 64n, /field "extra" is a bigint/],
-    ['undefined inside an array', [1, undefined], /element 1 of an array is undefined/],
+    ['undefined inside an array', [1, undefined], /field "extra\[1\]" is undefined in an array/],
   ])('an event payload holding %s', async (_, extra, cause) => {
     const account = await openAccount();
     account.apply(new CarelessDeposit(account.id, extra));
