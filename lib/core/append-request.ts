@@ -30,8 +30,8 @@ const EMPTY_METADATA: EventMetadata = Object.freeze({});
 
 /**
  * Checks an append's arguments and stamps its events, the same way for every store: each gets its version, an id
- * and a time (unless it has them) and its metadata over the append's. Throws a
- * typed error, before anything is written, for anything a store could not store as given.
+ * and a time (unless it has them) and its metadata over the append's. Throws a typed error, before anything is
+ * written, for anything a store could not store as given.
  */
 export function prepareAppend(
   streamId: string,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger, type Type } from '@nestjs/common';
 import type { AggregateRoot, EventPublisher, IEvent } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
@@ -22,7 +21,9 @@ import {
   UnregisteredEventError,
 } from './errors.js';
 import { attachEnvelope, type EventEnvelope } from './event-envelope.js';
+import { identityOf } from './event-identity.js';
 import { EventMetadataContext } from './event-metadata-context.js';
+import { publishSaved, refuseCommitBeforeSave } from './saved-event-publishing.js';
 import type { EventTypeRegistry, RegisteredEventType } from './event-type-registry.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
 
@@ -41,18 +42,6 @@ interface StreamPosition {
 
 /** Where each loaded aggregate stands in its stream, kept beside the aggregate so its class stays a plain AggregateRoot. */
 const positions = new WeakMap<AggregateRoot, StreamPosition>();
-
-/**
- * The id and time each event was first saved with, and whether a save of it may have landed. A save that failed
- * leaves its events uncommitted; saving them again sends the same ids, so they are stored exactly once whether or
- * not an earlier attempt landed, and a failure is never reported as `not-written` once one might have.
- */
-interface EventIdentity {
-  readonly eventId: string;
-  readonly recordedAt: Date;
-  mayBeStored: boolean;
-}
-const identities = new WeakMap<IEvent, EventIdentity>();
 
 /** Loads, saves and reads the history of one aggregate type. Inject it with @InjectAggregateRepository(Aggregate). */
 export class AggregateRepository<T extends AggregateRoot> {
@@ -274,11 +263,10 @@ export class AggregateRepository<T extends AggregateRoot> {
     const aggregate = this.publisher.mergeObjectContext(this.construct(id));
     this.assertNotAutoCommit(aggregate);
     positions.set(aggregate, { id, streamId, version: 0, snapshotVersion: 0 });
-    // commit() would publish events before they are stored; save() publishes them once they are.
-    aggregate.commit = () => {
-      const unsaved = aggregate.getUncommittedEvents().length;
-      if (unsaved > 0) throw new CommitBeforeSaveError(this.aggregateType, id, unsaved);
-    };
+    refuseCommitBeforeSave(
+      aggregate,
+      (unsaved) => new CommitBeforeSaveError(this.aggregateType, id, unsaved),
+    );
     return aggregate;
   }
 
@@ -296,26 +284,4 @@ export class AggregateRepository<T extends AggregateRoot> {
       );
     }
   }
-}
-
-function identityOf(event: IEvent): EventIdentity {
-  let identity = identities.get(event);
-  if (!identity) {
-    identity = { eventId: randomUUID(), recordedAt: new Date(), mayBeStored: false };
-    identities.set(event, identity);
-  }
-  return identity;
-}
-
-/**
- * Publishes exactly the saved events and leaves any applied while the save was in flight uncommitted, through
- * @nestjs/cqrs' public API only: the uncommitted list is emptied, the unsaved events are put back without running
- * their handlers again, and the saved ones published.
- */
-function publishSaved(aggregate: AggregateRoot, saved: readonly IEvent[]): void {
-  const savedEvents = new Set(saved);
-  const unsaved = aggregate.getUncommittedEvents().filter((event) => !savedEvents.has(event));
-  aggregate.uncommit();
-  for (const event of unsaved) aggregate.apply(event, { skipHandler: true });
-  aggregate.publishAll([...saved]);
 }

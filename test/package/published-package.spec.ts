@@ -73,6 +73,8 @@ describe('the published package', () => {
         'README.md',
         'dist/index.js',
         'dist/index.d.ts',
+        'dist/testing/index.js',
+        'dist/testing/index.d.ts',
         'dist/cli/main.js',
       ]),
     );
@@ -116,6 +118,19 @@ describe('the published package', () => {
     await expect(
       run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', appDir]),
     ).resolves.toBeDefined();
+  });
+
+  it('resolves both entries from CommonJS too, as a default Nest project or a jest global setup requires them', async () => {
+    await writeFile(
+      join(appDir, 'required.cjs'),
+      "const { InMemoryEventStore } = require('nestjs-dynamo-es');\n" +
+        "const testing = require('nestjs-dynamo-es/testing');\n" +
+        'console.log(testing.InMemoryEventStore === InMemoryEventStore, typeof testing.startLocalDynamoDB);\n',
+    );
+
+    const { stdout } = await node('required.cjs');
+
+    expect(stdout.trim()).toBe('true function');
   });
 
   it('installs the CLI as a bin that creates tables', async () => {
@@ -224,8 +239,15 @@ import {
   DynamoEventStore,
   DynamoEventStoreModule,
   type EventEnvelope,
+  type EventStore,
   InjectAggregateRepository,
 } from 'nestjs-dynamo-es';
+import {
+  aggregateScenario,
+  InMemoryEventStore,
+  InMemoryEventStoreModule,
+  startLocalDynamoDB,
+} from 'nestjs-dynamo-es/testing';
 
 class Account extends AggregateRoot {
   constructor(readonly id: string) {
@@ -250,4 +272,9 @@ export function store(client: DynamoDBClient): DynamoEventStore {
 }
 
 export type Envelope = EventEnvelope;
+
+export const testing = InMemoryEventStoreModule.forRoot();
+export const inMemory: EventStore = new InMemoryEventStore();
+export const scenario = () => aggregateScenario(Account, 'a-1').when(() => undefined).thenApplied();
+export const local = startLocalDynamoDB;
 `;
