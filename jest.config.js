@@ -21,6 +21,7 @@ export default {
   moduleNameMapper: {
     '^nestjs-dynamo-es$': '<rootDir>/lib/index.ts',
     '^nestjs-dynamo-es/testing$': '<rootDir>/lib/testing/index.ts',
+    '^nestjs-dynamo-es/projections$': '<rootDir>/lib/projections/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],

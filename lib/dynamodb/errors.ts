@@ -25,15 +25,17 @@ export class AccessDeniedError extends EventStoreError {
   }
 }
 
-/** The table exists but its key schema is not the one the event store writes. */
+/** The table exists but its key schema is not the one the store that uses it writes. */
 export class EventStoreTableSchemaError extends EventStoreError {
   constructor(
     readonly tableName: string,
     readonly found: string,
     readonly expected: string,
+    /** The store the table is for: "the event store", "the view store"… */
+    readonly purpose = 'the event store',
   ) {
     super(
-      `Table "${tableName}" exists with key schema ${found}; the event store needs ${expected}. ` +
+      `Table "${tableName}" exists with key schema ${found}; ${purpose} needs ${expected}. ` +
         'Use another table name or recreate the table.',
     );
   }

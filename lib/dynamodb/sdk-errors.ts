@@ -115,3 +115,18 @@ export function isCancelledOnlyByTransactionConflicts(error: unknown): boolean {
     reasons.every((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None')
   );
 }
+
+/**
+ * A write refused for its condition: a ConditionalCheckFailed, or a transaction cancelled because a condition failed
+ * or another transaction held one of its items. Either way the state it was conditioned on has moved.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  const { name } = fieldsOf(error);
+  if (name === 'ConditionalCheckFailedException') return true;
+  if (name !== 'TransactionCanceledException') return false;
+  const reasons =
+    (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return reasons.some(
+    (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+  );
+}

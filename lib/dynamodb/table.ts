@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type ScalarAttributeType,
   type TableDescription,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -13,40 +14,73 @@ export interface CreateEventStoreTableOptions {
   readonly maxWaitSeconds?: number;
 }
 
+/** A table one of this package's stores needs: its keys, and whether it has a DynamoDB Stream. */
+export interface TableDefinition {
+  /** What the table is for, in messages: "the event store", "the view store"… */
+  readonly purpose: string;
+  readonly partitionKey: { readonly name: string; readonly type: ScalarAttributeType };
+  readonly sortKey?: { readonly name: string; readonly type: ScalarAttributeType };
+  /** DynamoDB Streams with new images. */
+  readonly stream?: boolean;
+}
+
+const EVENTS_TABLE: TableDefinition = {
+  purpose: 'the event store',
+  partitionKey: { name: PARTITION_KEY, type: 'S' },
+  sortKey: { name: SORT_KEY, type: 'N' },
+  stream: true,
+};
+
 /**
  * Creates the events table (on-demand billing, DynamoDB Streams on with new images) unless it exists. An existing
  * table with the right key schema is accepted as is; one with another key schema is an error.
  */
-export async function createEventStoreTable(
+export function createEventStoreTable(
   client: DynamoDBClient,
   tableName: string,
   options: CreateEventStoreTableOptions = {},
 ): Promise<'created' | 'exists'> {
+  return createTableUnlessExists(client, tableName, EVENTS_TABLE, options);
+}
+
+/**
+ * Creates a table of the given definition, on-demand, and waits until it is ACTIVE; or accepts an existing one with
+ * the same key schema. Safe to run on every deployment and from several processes at once.
+ */
+export async function createTableUnlessExists(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition,
+  options: CreateEventStoreTableOptions = {},
+): Promise<'created' | 'exists'> {
   const existing = await describeTable(client, tableName);
   if (existing) {
-    assertEventStoreKeySchema(tableName, existing);
+    assertKeySchema(tableName, existing, definition);
     return 'exists';
   }
+  const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-          { AttributeName: SORT_KEY, AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-          { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-        ],
+        AttributeDefinitions: keys.map(({ name, type }) => ({
+          AttributeName: name,
+          AttributeType: type,
+        })),
+        KeySchema: keys.map(({ name }, index) => ({
+          AttributeName: name,
+          KeyType: index === 0 ? 'HASH' : 'RANGE',
+        })),
         BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        ...(definition.stream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }
+          : {}),
       }),
     );
   } catch (error) {
     if ((error as Error).name !== 'ResourceInUseException') throw error;
     const raced = await describeTable(client, tableName);
-    if (raced) assertEventStoreKeySchema(tableName, raced);
+    if (raced) assertKeySchema(tableName, raced, definition);
     return 'exists';
   }
   await waitUntilTableExists(
@@ -69,18 +103,26 @@ async function describeTable(
   }
 }
 
-function assertEventStoreKeySchema(tableName: string, table: TableDescription): void {
+function assertKeySchema(
+  tableName: string,
+  table: TableDescription,
+  definition: TableDefinition,
+): void {
   const typeOf = (name: string) =>
-    table.AttributeDefinitions?.find((definition) => definition.AttributeName === name)
+    table.AttributeDefinitions?.find((attribute) => attribute.AttributeName === name)
       ?.AttributeType;
-  const keys = (table.KeySchema ?? []).map(
-    (key) => `${key.AttributeName} (${typeOf(key.AttributeName!)}, ${key.KeyType})`,
-  );
-  const found = keys.join(' + ');
-  const expected = describeExpectedKeys();
-  if (found !== expected) throw new EventStoreTableSchemaError(tableName, found, expected);
+  const found = (table.KeySchema ?? [])
+    .map((key) => `${key.AttributeName} (${typeOf(key.AttributeName!)}, ${key.KeyType})`)
+    .join(' + ');
+  const expected = describeKeys(definition);
+  if (found !== expected) {
+    throw new EventStoreTableSchemaError(tableName, found, expected, definition.purpose);
+  }
 }
 
-function describeExpectedKeys(): string {
-  return `${PARTITION_KEY} (S, HASH) + ${SORT_KEY} (N, RANGE)`;
+function describeKeys({ partitionKey, sortKey }: TableDefinition): string {
+  return [
+    `${partitionKey.name} (${partitionKey.type}, HASH)`,
+    ...(sortKey ? [`${sortKey.name} (${sortKey.type}, RANGE)`] : []),
+  ].join(' + ');
 }

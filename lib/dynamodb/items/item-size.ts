@@ -39,6 +39,35 @@ function valueSize(value: AttributeValue): number {
   throw new TypeError(`Not a DynamoDB attribute value: ${JSON.stringify(value)}`);
 }
 
+/**
+ * The size of an item whose attributes are `document`'s fields, stored as native DynamoDB values (strings, numbers,
+ * booleans, null, lists and maps), as the DocumentClient writes a plain object.
+ */
+export function documentItemSize(document: Readonly<Record<string, unknown>>): number {
+  let size = 0;
+  for (const name in document) size += utf8Length(name) + plainValueSize(document[name]);
+  return size;
+}
+
+function plainValueSize(value: unknown): number {
+  if (typeof value === 'string') return utf8Length(value);
+  if (typeof value === 'number') return numberSize(String(value));
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (Array.isArray(value)) {
+    return (
+      LIST_OR_MAP_OVERHEAD + sum(value.map((element) => ELEMENT_OVERHEAD + plainValueSize(element)))
+    );
+  }
+  return (
+    LIST_OR_MAP_OVERHEAD +
+    sum(
+      Object.entries(value as object).map(
+        ([name, element]) => ELEMENT_OVERHEAD + utf8Length(name) + plainValueSize(element),
+      ),
+    )
+  );
+}
+
 /** One byte per two significant digits, plus one; leading and trailing zeros are not stored. */
 function numberSize(value: string): number {
   const digits = value

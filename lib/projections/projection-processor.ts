@@ -1,0 +1,318 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Type } from '@nestjs/common';
+import type { IEvent } from '@nestjs/cqrs';
+import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { EventStoreError } from '../core/errors.js';
+import type { EventStore } from '../core/event-store.js';
+import type { StoredEvent } from '../core/types.js';
+import { AggregateConfigurationError } from '../nest/errors.js';
+import type { EventTypeRegistry, RegisteredEventType } from '../nest/event-type-registry.js';
+import type { ProjectionDefinition, ProjectionHandler } from './projection.js';
+import { ViewChanges } from './view-changes.js';
+import type { ParkedEvent, ViewStore } from './views/view-store.js';
+
+export interface ProjectionProcessorOptions {
+  readonly eventStore: EventStore;
+  readonly registry: EventTypeRegistry;
+  readonly views: ViewStore;
+  readonly projections: readonly ProjectionDefinition[];
+  /** Attempts of a handler on one event, the first included, before the event is parked. Default 3. */
+  readonly handlerAttempts?: number;
+  /** Milliseconds to wait before handler retry number `attempt` (1, 2, …). Default 100 × 2^(attempt - 1). */
+  readonly handlerBackoff?: (attempt: number) => number;
+  /** Streams applied at once. Default 8. */
+  readonly concurrency?: number;
+  /** Called when an event is parked. */
+  readonly onParked?: (parked: ParkedEvent) => void;
+}
+
+/** What one call did, for metrics and tests. */
+export interface ProcessingOutcome {
+  /** Events applied to a projection (each counted once per projection). */
+  readonly applied: number;
+  /** Events a projection had already applied: redeliveries. */
+  readonly redelivered: number;
+  /** Events read from the table because the stream's records left a gap. */
+  readonly filledFromTable: number;
+  readonly viewWrites: number;
+  readonly eventQueries: number;
+  readonly parked: number;
+}
+
+/** The views could not be brought up to date: the documents kept changing under it. Retry the batch. */
+export class ViewWriteConflictError extends EventStoreError {
+  constructor(
+    readonly projection: string,
+    readonly documentId: string,
+    readonly attempts: number,
+  ) {
+    super(
+      `Projection "${projection}" could not write document "${documentId}" after ${attempts} attempts: another ` +
+        'writer changed it each time. Nothing of this attempt was written; the batch will be retried.',
+    );
+  }
+}
+
+interface ProjectionRuntime {
+  readonly definition: ProjectionDefinition;
+  /** By stored type name, former names included. */
+  readonly handled: ReadonlyMap<
+    string,
+    { eventType: RegisteredEventType; handler: ProjectionHandler }
+  >;
+}
+
+const CONFLICT_ATTEMPTS = 10;
+
+/**
+ * Applies stored events to projections, each event once in effect, whatever order and however often they come: a
+ * stream's events are applied in version order; an event at or below the document's position for its stream is a
+ * redelivery and skipped; an event beyond the next version first gets the missing ones from the events table (a
+ * strongly consistent read: the table is the truth, the stream records only a trigger). The new document and the
+ * new position are one write, conditioned on the revision they were computed from.
+ */
+export class ProjectionProcessor {
+  private readonly projections: readonly ProjectionRuntime[];
+  private readonly handlerAttempts: number;
+  private readonly handlerBackoff: (attempt: number) => number;
+  private readonly concurrency: number;
+
+  constructor(private readonly options: ProjectionProcessorOptions) {
+    const views = new Set<string>();
+    this.projections = options.projections.map((definition) => {
+      if (views.has(definition.view)) {
+        throw new AggregateConfigurationError(
+          `Two projections write view "${definition.view}"; give each projection a view of its own.`,
+        );
+      }
+      views.add(definition.view);
+      return { definition, handled: handledTypes(definition, options.registry) };
+    });
+    this.handlerAttempts = options.handlerAttempts ?? 3;
+    this.handlerBackoff = options.handlerBackoff ?? ((attempt) => 100 * 2 ** (attempt - 1));
+    this.concurrency = options.concurrency ?? 8;
+  }
+
+  /** Applies the events to every projection; resolves once every view holds them. */
+  async apply(events: readonly StoredEvent[]): Promise<ProcessingOutcome> {
+    const byStream = new Map<string, StoredEvent[]>();
+    for (const event of events) {
+      const stream = byStream.get(event.streamId) ?? [];
+      stream.push(event);
+      byStream.set(event.streamId, stream);
+    }
+    const work = this.projections.flatMap((projection) =>
+      [...byStream.entries()].map(([streamId, streamEvents]) => ({
+        projection,
+        streamId,
+        streamEvents,
+      })),
+    );
+    const outcomes = await lastValueFrom(
+      from(work).pipe(
+        mergeMap(
+          ({ projection, streamId, streamEvents }) =>
+            this.applyStream(projection, streamId, inVersionOrder(streamEvents)),
+          this.concurrency,
+        ),
+        toArray(),
+      ),
+    );
+    return outcomes.reduce(sumOutcomes, NO_OUTCOME);
+  }
+
+  /**
+   * Applies a parked stream again, from its position to the stream's last event, once the handler is fixed. Resolves
+   * to what it did; the stream is parked again if the handler still fails.
+   */
+  async replayParked(projectionName: string, streamId: string): Promise<ProcessingOutcome> {
+    const projection = this.projections.find(
+      ({ definition }) => definition.name === projectionName,
+    );
+    if (!projection)
+      throw new AggregateConfigurationError(`No projection is named "${projectionName}".`);
+    const last = await this.options.eventStore.readStreamVersion(streamId);
+    const events = await lastValueFrom(
+      this.options.eventStore
+        .readStream(streamId, { fromVersion: Math.max(1, last), toVersion: Math.max(1, last) })
+        .pipe(toArray()),
+    );
+    return this.applyStream(projection, streamId, events, { unpark: true });
+  }
+
+  private async applyStream(
+    { definition, handled }: ProjectionRuntime,
+    streamId: string,
+    batch: readonly StoredEvent[],
+    { unpark = false } = {},
+  ): Promise<ProcessingOutcome> {
+    const { views, eventStore } = this.options;
+    const documentId = definition.documentIdOf(streamId);
+    const last = batch.at(-1)?.version ?? 0;
+    for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+      const state = await views.read(definition.view, documentId);
+      const position = state?.positions[streamId] ?? 0;
+      const parkedAt = state?.parked[streamId];
+      if (parkedAt !== undefined && !unpark) {
+        return {
+          ...NO_OUTCOME,
+          redelivered: batch.filter((event) => event.version <= position).length,
+        };
+      }
+      if (last <= position) return { ...NO_OUTCOME, redelivered: batch.length };
+
+      const fresh = batch.filter((event) => event.version > position);
+      let events = fresh;
+      let eventQueries = 0;
+      if (fresh[0]!.version !== position + 1 || !isContiguous(fresh)) {
+        events = await lastValueFrom(
+          eventStore
+            .readStream(streamId, { fromVersion: position + 1, toVersion: last })
+            .pipe(toArray()),
+        );
+        eventQueries = 1;
+      }
+      const filledFromTable = eventQueries === 0 ? 0 : events.length - fresh.length;
+
+      const changes = new ViewChanges(documentId, state?.document);
+      let applied = 0;
+      let appliedUpTo = position;
+      let parked: ParkedEvent | undefined;
+      for (const stored of events) {
+        const entry = handled.get(stored.type);
+        if (entry) {
+          const failure = await this.runHandler(entry, stored, changes);
+          if (failure) {
+            parked = {
+              projection: definition.name,
+              view: definition.view,
+              documentId,
+              streamId,
+              version: stored.version,
+              eventId: stored.eventId,
+              eventType: stored.type,
+              error: failure.message,
+              attempts: this.handlerAttempts,
+              parkedAt: new Date(),
+            };
+            break;
+          }
+          applied++;
+        }
+        appliedUpTo = stored.version;
+      }
+      if (applied === 0 && !parked && parkedAt === undefined) {
+        return {
+          ...NO_OUTCOME,
+          redelivered: batch.length - fresh.length,
+          filledFromTable,
+          eventQueries,
+        };
+      }
+
+      const stillParked = { ...state?.parked };
+      delete stillParked[streamId];
+      const outcome = await views.write({
+        view: definition.view,
+        id: documentId,
+        expectedRevision: state?.revision ?? 0,
+        document: changes.document ?? null,
+        positions: { ...state?.positions, [streamId]: appliedUpTo },
+        increments: changes.increments(),
+        parked: parked ? { ...stillParked, [streamId]: parked.version } : stillParked,
+        parkedEvent: parked,
+        unparkedStream: parkedAt !== undefined && !parked ? streamId : undefined,
+      });
+      if (outcome === 'conflict') continue;
+      if (parked) this.options.onParked?.(parked);
+      return {
+        applied,
+        redelivered: batch.length - fresh.length,
+        filledFromTable,
+        viewWrites: 1,
+        eventQueries,
+        parked: parked ? 1 : 0,
+      };
+    }
+    throw new ViewWriteConflictError(definition.name, documentId, CONFLICT_ATTEMPTS);
+  }
+
+  /** Runs the handler with bounded retries; the last error when every attempt failed. */
+  private async runHandler(
+    { eventType, handler }: { eventType: RegisteredEventType; handler: ProjectionHandler },
+    stored: StoredEvent,
+    changes: ViewChanges,
+  ): Promise<Error | undefined> {
+    let lastError: Error | undefined;
+    for (let attempt = 1; attempt <= this.handlerAttempts; attempt++) {
+      if (attempt > 1) await sleep(this.handlerBackoff(attempt - 1));
+      const envelope = this.options.registry.toEnvelope(stored, eventType);
+      const update = changes.forEvent();
+      try {
+        await handler(envelope.event, update, envelope);
+        changes.keep(update);
+        return undefined;
+      } catch (error) {
+        lastError = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    return new Error(`${lastError!.name}: ${lastError!.message}`);
+  }
+}
+
+function handledTypes(
+  definition: ProjectionDefinition,
+  registry: EventTypeRegistry,
+): ProjectionRuntime['handled'] {
+  const handled = new Map<string, { eventType: RegisteredEventType; handler: ProjectionHandler }>();
+  for (const [eventClass, handler] of definition.handlers) {
+    const eventType = registeredTypeOf(registry, eventClass);
+    if (!eventType) {
+      throw new AggregateConfigurationError(
+        `Projection "${definition.name}" handles ${eventClass.name}, which no DynamoEventStoreModule.forFeature() ` +
+          'registers: add it to the events of its aggregate.',
+      );
+    }
+    for (const name of [eventType.name, ...eventType.aliases])
+      handled.set(name, { eventType, handler });
+  }
+  return handled;
+}
+
+function registeredTypeOf(
+  registry: EventTypeRegistry,
+  eventClass: Type<IEvent>,
+): RegisteredEventType | undefined {
+  return registry.typeOf(Object.create(eventClass.prototype as object) as IEvent);
+}
+
+function inVersionOrder(events: readonly StoredEvent[]): StoredEvent[] {
+  const byVersion = new Map(events.map((event) => [event.version, event]));
+  return [...byVersion.values()].sort((a, b) => a.version - b.version);
+}
+
+function isContiguous(events: readonly StoredEvent[]): boolean {
+  return events.every(
+    (event, index) => index === 0 || event.version === events[index - 1]!.version + 1,
+  );
+}
+
+const NO_OUTCOME: ProcessingOutcome = {
+  applied: 0,
+  redelivered: 0,
+  filledFromTable: 0,
+  viewWrites: 0,
+  eventQueries: 0,
+  parked: 0,
+};
+
+function sumOutcomes(a: ProcessingOutcome, b: ProcessingOutcome): ProcessingOutcome {
+  return {
+    applied: a.applied + b.applied,
+    redelivered: a.redelivered + b.redelivered,
+    filledFromTable: a.filledFromTable + b.filledFromTable,
+    viewWrites: a.viewWrites + b.viewWrites,
+    eventQueries: a.eventQueries + b.eventQueries,
+    parked: a.parked + b.parked,
+  };
+}
