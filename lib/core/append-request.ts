@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventSerializationError, InvalidAppendError } from './errors.js';
 import { MAX_STREAM_VERSION } from './limits.js';
+import { isPlainObject } from './plain-object.js';
 import { assertValidStreamId } from './stream-id.js';
 import type {
   AppendedEvent,
@@ -123,16 +124,14 @@ function plainMetadata(
   whose: string,
 ): EventMetadata | undefined {
   if (metadata === undefined) return undefined;
-  const prototype: unknown =
-    typeof metadata === 'object' && metadata !== null ? Object.getPrototypeOf(metadata) : undefined;
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (!isPlainObject(metadata)) {
     throw new EventSerializationError(
       streamId,
       eventType,
       `${whose} is ${shown(metadata)}; metadata must be a plain object`,
     );
   }
-  return metadata as EventMetadata;
+  return metadata;
 }
 
 function shown(value: unknown): string {

@@ -1,4 +1,5 @@
 import { EventSerializationError } from '../core/errors.js';
+import { isPlainObject } from '../core/plain-object.js';
 
 /** What a JSON value is stored as: the payload or metadata of an event, or the state of a snapshot. */
 export type EncodedField = 'payload' | 'metadata' | 'state';
@@ -136,15 +137,14 @@ const accessorsByPrototype = new WeakMap<object, boolean>();
 
 /** A class instance with no fields of its own but getters on its class: JSON would store `{}`. */
 function hasDataOnlyInAccessors(value: object): boolean {
-  if (Array.isArray(value) || Object.keys(value).length > 0) return false;
-  const prototype = Object.getPrototypeOf(value) as object | null;
-  if (prototype === null || prototype === Object.prototype) return false;
+  if (Array.isArray(value) || isPlainObject(value) || Object.keys(value).length > 0) return false;
+  const prototype = Object.getPrototypeOf(value) as object;
   let known = accessorsByPrototype.get(prototype);
   if (known === undefined) {
     known = false;
     for (
       let p: object | null = prototype;
-      p && p !== Object.prototype;
+      p && Object.getPrototypeOf(p) !== null;
       p = Object.getPrototypeOf(p) as object | null
     ) {
       if (Object.values(Object.getOwnPropertyDescriptors(p)).some((d) => d.get !== undefined)) {

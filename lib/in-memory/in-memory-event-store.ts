@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { prepareAppend } from '../core/append-request.js';
 import { ConcurrencyError } from '../core/errors.js';
 import type { EventStore } from '../core/event-store.js';
@@ -46,6 +46,13 @@ export class InMemoryEventStore implements EventStore {
   /** Every stored event, in the order the appends were written. */
   private readonly log: WireItem[] = [];
   private readonly checkDynamoDBLimits: boolean;
+  private readonly appends = new Subject<readonly StoredEvent[]>();
+
+  /**
+   * The events of every append, once written, in the order written: what the table's stream is to the DynamoDB
+   * store, for the in-memory projections.
+   */
+  readonly appended: Observable<readonly StoredEvent[]> = this.appends.asObservable();
 
   constructor(options: InMemoryEventStoreOptions = {}) {
     this.checkDynamoDBLimits = options.checkDynamoDBLimits ?? true;
@@ -95,6 +102,7 @@ export class InMemoryEventStore implements EventStore {
     if (outOfOrder) stream.events.sort((a, b) => a.version - b.version);
     if (snapshotItem) stream.snapshot = snapshotItem;
     this.streams.set(streamId, stream);
+    this.appends.next(eventItems.map(toStoredEvent));
     return result;
   }
 

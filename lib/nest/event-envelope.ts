@@ -11,6 +11,11 @@ export interface EventEnvelope<E extends IEvent = IEvent> {
   readonly metadata: EventMetadata;
   readonly eventId: string;
   readonly recordedAt: Date;
+  /**
+   * True for an event that reached the EventBus from the table's stream (DynamoProjectionsModule with
+   * `redeliverToEventBus`), not from the save that stored it: the same event may then arrive more than once.
+   */
+  readonly redelivered?: boolean;
 }
 
 const envelopes = new WeakMap<IEvent, EventEnvelope>();

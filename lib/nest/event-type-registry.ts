@@ -102,6 +102,7 @@ export class EventTypeRegistry {
   toEnvelope(
     stored: StoredEvent,
     eventType: RegisteredEventType | undefined = this.typeNamed(stored.type),
+    { redelivered }: { readonly redelivered?: boolean } = {},
   ): EventEnvelope {
     if (!eventType) throw new UnknownEventTypeError(stored.streamId, stored.type, stored.version);
     const event = this.toEvent(stored.streamId, stored, eventType);
@@ -115,6 +116,7 @@ export class EventTypeRegistry {
       metadata: stored.metadata,
       eventId: stored.eventId,
       recordedAt: stored.recordedAt,
+      ...(redelivered ? { redelivered } : {}),
     });
   }
 

@@ -16,7 +16,7 @@ export { VIEW_TABLE_ATTRIBUTES } from './views/view-table-layout.js';
 export {
   aggregateDocumentId,
   type ProjectionDefinition,
-  type ProjectionHandler,
+  type ProjectionEventHandler,
   type ViewUpdate,
 } from './projection.js';
 export {
@@ -25,3 +25,19 @@ export {
   type ProjectionProcessorOptions,
   ViewWriteConflictError,
 } from './projection-processor.js';
+export { DynamoProjectionsModule } from './nest/dynamo-projections.module.js';
+export {
+  Projection,
+  ProjectionHandler,
+  type ProjectionOptions,
+} from './nest/projection.decorator.js';
+export type { ProjectionSettings } from './nest/projection-settings.js';
+export {
+  getViewRepositoryToken,
+  InjectViewRepository,
+  PROJECTION_SETTINGS,
+  VIEW_STORE,
+} from './nest/projection-tokens.js';
+export { Projections } from './nest/projections.service.js';
+export { storedEventsOf } from './stream-events.js';
+export { ViewRepository } from './view-repository.js';

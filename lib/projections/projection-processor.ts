@@ -7,7 +7,7 @@ import type { EventStore } from '../core/event-store.js';
 import type { StoredEvent } from '../core/types.js';
 import { AggregateConfigurationError } from '../nest/errors.js';
 import type { EventTypeRegistry, RegisteredEventType } from '../nest/event-type-registry.js';
-import type { ProjectionDefinition, ProjectionHandler } from './projection.js';
+import type { ProjectionDefinition, ProjectionEventHandler } from './projection.js';
 import { ViewChanges } from './view-changes.js';
 import type { ParkedEvent, ViewStore } from './views/view-store.js';
 
@@ -58,7 +58,7 @@ interface ProjectionRuntime {
   /** By stored type name, former names included. */
   readonly handled: ReadonlyMap<
     string,
-    { eventType: RegisteredEventType; handler: ProjectionHandler }
+    { eventType: RegisteredEventType; handler: ProjectionEventHandler }
   >;
 }
 
@@ -239,7 +239,7 @@ export class ProjectionProcessor {
 
   /** Runs the handler with bounded retries; the last error when every attempt failed. */
   private async runHandler(
-    { eventType, handler }: { eventType: RegisteredEventType; handler: ProjectionHandler },
+    { eventType, handler }: { eventType: RegisteredEventType; handler: ProjectionEventHandler },
     stored: StoredEvent,
     changes: ViewChanges,
   ): Promise<Error | undefined> {
@@ -264,7 +264,10 @@ function handledTypes(
   definition: ProjectionDefinition,
   registry: EventTypeRegistry,
 ): ProjectionRuntime['handled'] {
-  const handled = new Map<string, { eventType: RegisteredEventType; handler: ProjectionHandler }>();
+  const handled = new Map<
+    string,
+    { eventType: RegisteredEventType; handler: ProjectionEventHandler }
+  >();
   for (const [eventClass, handler] of definition.handlers) {
     const eventType = registeredTypeOf(registry, eventClass);
     if (!eventType) {

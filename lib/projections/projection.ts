@@ -20,11 +20,10 @@ export interface ViewUpdate<D extends ViewDocument = ViewDocument> {
 }
 
 /** Applies one event to the view. It should only compute: anything it does besides `view` is not exactly-once. */
-export type ProjectionHandler<E extends IEvent = IEvent, D extends ViewDocument = ViewDocument> = (
-  event: E,
-  view: ViewUpdate<D>,
-  envelope: EventEnvelope<E>,
-) => void | Promise<void>;
+export type ProjectionEventHandler<
+  E extends IEvent = IEvent,
+  D extends ViewDocument = ViewDocument,
+> = (event: E, view: ViewUpdate<D>, envelope: EventEnvelope<E>) => void | Promise<void>;
 
 /** A projection as the processor runs it, whether declared with decorators or built by hand. */
 export interface ProjectionDefinition {
@@ -37,7 +36,7 @@ export interface ProjectionDefinition {
    * a document (it keeps a position per stream); one stream never feeds two.
    */
   readonly documentIdOf: (streamId: string) => string;
-  readonly handlers: ReadonlyMap<Type<IEvent>, ProjectionHandler>;
+  readonly handlers: ReadonlyMap<Type<IEvent>, ProjectionEventHandler>;
 }
 
 /** The aggregate id of a stream made by `streamIdOf`, else the stream id itself. */

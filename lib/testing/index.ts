@@ -25,3 +25,8 @@ export {
   type StartLocalDynamoDBOptions,
 } from './local-dynamodb.js';
 export { LocalDynamoDBStartError, LocalDynamoDBUnavailableError } from './local-dynamodb-errors.js';
+export { InMemoryProjectionRunner } from './in-memory-projection-runner.js';
+export {
+  InMemoryProjectionsModule,
+  type InMemoryProjectionsModuleOptions,
+} from './in-memory-projections.module.js';

@@ -11,7 +11,7 @@ import {
 import {
   aggregateDocumentId,
   type ProjectionDefinition,
-  type ProjectionHandler,
+  type ProjectionEventHandler,
   ProjectionProcessor,
   type ProjectionProcessorOptions,
   type ViewStore,
@@ -53,7 +53,7 @@ export function describeProjectionProcessor(
       view = `accounts-${randomUUID().slice(0, 8)}`,
       failOn?: (event: IEvent) => boolean,
     ) {
-      const handlers = new Map<Type<IEvent>, ProjectionHandler>([
+      const handlers = new Map<Type<IEvent>, ProjectionEventHandler>([
         [
           AccountOpened,
           (event, update) => {

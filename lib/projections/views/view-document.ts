@@ -1,5 +1,6 @@
 import { EventStoreError } from '../../core/errors.js';
 import { MAX_BYTES_PER_ITEM } from '../../core/limits.js';
+import { isPlainObject } from '../../core/plain-object.js';
 import { documentItemSize } from '../../dynamodb/items/item-size.js';
 
 /** A read-model document: the user's own data, a plain object of JSON-like values. */
@@ -89,12 +90,6 @@ function copyValue(value: unknown, path: string, refuse: (reason: string) => Err
     });
   }
   return copy;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 function describe(value: unknown): string {
