@@ -3,14 +3,19 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
+import { DynamoProjectionsModule } from 'nestjs-dynamo-es/projections';
 import { AccountsModule } from './accounts/accounts.module.js';
-import { eventStoreOptions } from './event-store.config.js';
+import { eventStoreOptions, projectionsOptions } from './event-store.config.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
     CqrsModule.forRoot(),
     DynamoEventStoreModule.forRootAsync({ inject: [ConfigService], useFactory: eventStoreOptions }),
+    DynamoProjectionsModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: projectionsOptions,
+    }),
     AccountsModule,
   ],
   providers: [

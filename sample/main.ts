@@ -5,20 +5,19 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { startLocalDynamoDB } from 'nestjs-dynamo-es/testing';
+import { createDynamoDBClient, dynamoDBClientConfig } from 'nestjs-dynamo-es';
+import { createLeaseTable, createViewTable } from 'nestjs-dynamo-es/projections';
+import { type LocalDynamoDB, startLocalDynamoDB } from 'nestjs-dynamo-es/testing';
 import { AppModule } from './app.module.js';
-import { eventStoreOptions } from './event-store.config.js';
+import { eventStoreOptions, TABLE_DEFAULTS } from './event-store.config.js';
 
 /**
  * Starts the bank-account service. Without DYNAMODB_ENDPOINT it starts an embedded local DynamoDB first (moto, on a
- * free port, with the events table; its data lives as long as the process) and stops it on exit; with it, it uses
- * that endpoint (DynamoDB Local, or AWS), whose table `make configure` creates.
+ * free port, with the events, views and lease tables; its data lives as long as the process) and stops it on exit;
+ * with it, it uses that endpoint (DynamoDB Local, or AWS), whose tables `make configure` creates.
  */
 async function main(): Promise<void> {
-  const tableName = process.env.EVENTS_TABLE ?? 'events';
-  const embedded = process.env.DYNAMODB_ENDPOINT
-    ? undefined
-    : await startLocalDynamoDB({ tables: [tableName] });
+  const embedded = process.env.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamoDB();
   if (embedded) process.env.DYNAMODB_ENDPOINT = embedded.endpoint;
 
   const app = await NestFactory.create(AppModule);
@@ -35,6 +34,7 @@ async function main(): Promise<void> {
       `${embedded ? ' (embedded moto, stopped on exit)' : ''}, table: ${options.tableName}`,
   );
 
+  // Closing the app stops the projections runner first, releasing its leases for the next instance.
   const shutdown = async () => {
     await app.close();
     await embedded?.stop();
@@ -42,6 +42,24 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+}
+
+async function startEmbeddedDynamoDB(): Promise<LocalDynamoDB> {
+  const { EVENTS_TABLE, VIEWS_TABLE, LEASE_TABLE } = { ...TABLE_DEFAULTS, ...process.env };
+  const local = await startLocalDynamoDB({ tables: [EVENTS_TABLE] });
+  const client = createDynamoDBClient({
+    clientConfig: dynamoDBClientConfig({ endpoint: local.endpoint }),
+  });
+  try {
+    await createViewTable(client, VIEWS_TABLE);
+    await createLeaseTable(client, LEASE_TABLE);
+  } catch (error) {
+    await local.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return local;
 }
 
 async function assertTableExists(

@@ -59,8 +59,16 @@ export function dynamoDBClientConfig(
  * `clientConfig` wins.
  */
 export function createDynamoDBClient(settings: DynamoDBClientSettings = {}): DynamoDBClient {
+  return new DynamoDBClient({ ...requestSettingsOf(settings), ...settings.clientConfig });
+}
+
+/**
+ * The timeouts, attempts and backoff of `settings` as any AWS SDK client's configuration takes them, for the other
+ * clients this package creates (the DynamoDB Streams client of the projections).
+ */
+export function requestSettingsOf(settings: DynamoDBClientSettings) {
   const maxAttempts = settings.maxAttempts ?? SDK_DEFAULT_MAX_ATTEMPTS;
-  return new DynamoDBClient({
+  return {
     requestHandler: {
       requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       // Without it the SDK only logs a warning when a request outlives requestTimeout, and the save waits on.
@@ -71,8 +79,7 @@ export function createDynamoDBClient(settings: DynamoDBClientSettings = {}): Dyn
     ...(settings.retryBackoff
       ? { retryStrategy: new ConfiguredRetryStrategy(maxAttempts, settings.retryBackoff) }
       : {}),
-    ...settings.clientConfig,
-  });
+  };
 }
 
 function isLoopback(endpoint: string): boolean {

@@ -130,3 +130,22 @@ export function isConditionFailure(error: unknown): boolean {
     (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
   );
 }
+
+/** A DynamoDB Streams shard iterator older than 15 minutes: get a fresh one from the checkpoint. */
+export function isExpiredIterator(error: unknown): boolean {
+  return fieldsOf(error).name === 'ExpiredIteratorException';
+}
+
+/** Stream records asked for are beyond the stream's 24-hour retention. */
+export function isTrimmedDataAccess(error: unknown): boolean {
+  return fieldsOf(error).name === 'TrimmedDataAccessException';
+}
+
+export function isResourceNotFound(error: unknown): boolean {
+  return fieldsOf(error).name === 'ResourceNotFoundException';
+}
+
+/** A request abandoned through its AbortSignal. */
+export function isAborted(error: unknown): boolean {
+  return fieldsOf(error).name === 'AbortError';
+}

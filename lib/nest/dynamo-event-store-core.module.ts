@@ -13,7 +13,7 @@ import {
   EVENT_STORE_CORE_EXPORTS,
   EVENT_STORE_CORE_PROVIDERS,
 } from './event-store-core.providers.js';
-import { EVENT_STORE } from './event-store.token.js';
+import { DYNAMODB_CLIENT, EVENT_STORE } from './event-store.token.js';
 
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');
 
@@ -51,13 +51,23 @@ interface ClientHandle {
     },
     { provide: EVENT_STORE, useExisting: DynamoEventStore },
     {
+      provide: DYNAMODB_CLIENT,
+      useFactory: ({ client }: ClientHandle) => client,
+      inject: [CLIENT_HANDLE],
+    },
+    {
       provide: COMMAND_METADATA_ENABLED,
       useFactory: (options: DynamoEventStoreModuleOptions) => options.commandMetadata !== false,
       inject: [DYNAMO_EVENT_STORE_OPTIONS],
     },
     ...EVENT_STORE_CORE_PROVIDERS,
   ],
-  exports: [DynamoEventStore, ...EVENT_STORE_CORE_EXPORTS],
+  exports: [
+    DynamoEventStore,
+    DYNAMODB_CLIENT,
+    DYNAMO_EVENT_STORE_OPTIONS,
+    ...EVENT_STORE_CORE_EXPORTS,
+  ],
 })
 export class DynamoEventStoreCoreModule
   extends ConfigurableDynamoEventStoreModule

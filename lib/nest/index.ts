@@ -15,7 +15,7 @@ export * from './errors.js';
 export { CORRELATION_ID_HEADER, CorrelationIdMiddleware } from './correlation-id.middleware.js';
 export { type EventEnvelope, getEventEnvelope } from './event-envelope.js';
 export { EventMetadataContext } from './event-metadata-context.js';
-export { EVENT_STORE, InjectEventStore } from './event-store.token.js';
+export { DYNAMODB_CLIENT, EVENT_STORE, InjectEventStore } from './event-store.token.js';
 export { EventTypeRegistry, type RegisteredEventType } from './event-type-registry.js';
 export { InjectAggregateRepository } from './inject-aggregate-repository.decorator.js';
 export type { SnapshotCapable, SnapshotDecision, SnapshotOptions } from './snapshot-policy.js';

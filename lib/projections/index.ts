@@ -41,3 +41,10 @@ export {
 export { Projections } from './nest/projections.service.js';
 export { storedEventsOf } from './stream-events.js';
 export { ViewRepository } from './view-repository.js';
+export type {
+  DynamoProjectionsModuleOptions,
+  DynamoProjectionsOptionsFactory,
+} from './nest/dynamo-projections-options.js';
+export { StreamRunnerHost } from './nest/stream-runner-host.js';
+export { createDynamoDBStreamsClient } from './streams-client.js';
+export * from './streams/index.js';

@@ -1,6 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CorrelationIdMiddleware, DynamoEventStoreModule } from 'nestjs-dynamo-es';
+import { DynamoProjectionsModule } from 'nestjs-dynamo-es/projections';
 import { Account } from './account.aggregate.js';
 import { ACCOUNT_EVENTS } from './account.events.js';
 import { DepositMoneyHandler } from './commands/deposit-money.handler.js';
@@ -9,7 +10,6 @@ import { WithdrawMoneyHandler } from './commands/withdraw-money.handler.js';
 import { AccountErrorsFilter } from './http/account-errors.filter.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { GetAccountHandler } from './queries/get-account.handler.js';
-import { AccountDirectory } from './read-model/account-directory.js';
 import { AccountDirectoryProjection } from './read-model/account-directory.projection.js';
 
 @Module({
@@ -18,6 +18,7 @@ import { AccountDirectoryProjection } from './read-model/account-directory.proje
       // A snapshot every 50 events keeps each load to one Query, however long the account's history grows.
       { aggregate: Account, events: ACCOUNT_EVENTS, snapshot: { every: 50 } },
     ]),
+    DynamoProjectionsModule.forFeature([AccountDirectoryProjection]),
   ],
   controllers: [AccountsController],
   providers: [
@@ -25,8 +26,6 @@ import { AccountDirectoryProjection } from './read-model/account-directory.proje
     DepositMoneyHandler,
     WithdrawMoneyHandler,
     GetAccountHandler,
-    AccountDirectory,
-    AccountDirectoryProjection,
     { provide: APP_FILTER, useClass: AccountErrorsFilter },
   ],
 })

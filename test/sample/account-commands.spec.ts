@@ -4,6 +4,7 @@ import {
   commandScenario,
   InMemoryEventStore,
   InMemoryEventStoreModule,
+  InMemoryProjectionsModule,
 } from 'nestjs-dynamo-es/testing';
 import { Account } from '../../sample/accounts/account.aggregate.js';
 import { InsufficientFundsError } from '../../sample/accounts/account.errors.js';
@@ -23,7 +24,12 @@ let app: TestingModule;
 
 beforeAll(async () => {
   app = await Test.createTestingModule({
-    imports: [CqrsModule.forRoot(), InMemoryEventStoreModule.forRoot(), AccountsModule],
+    imports: [
+      CqrsModule.forRoot(),
+      InMemoryEventStoreModule.forRoot(),
+      InMemoryProjectionsModule.forRoot(),
+      AccountsModule,
+    ],
   }).compile();
   await app.init();
 });

@@ -23,7 +23,11 @@ import { DepositMoney } from '../commands/deposit-money.command.js';
 import { OpenAccount } from '../commands/open-account.command.js';
 import { WithdrawMoney } from '../commands/withdraw-money.command.js';
 import { GetAccount } from '../queries/get-account.query.js';
-import { AccountDirectory, type AccountSummary } from '../read-model/account-directory.js';
+import {
+  type AccountDirectory,
+  type AccountSummary,
+  InjectAccountDirectory,
+} from '../read-model/account-directory.projection.js';
 import { AmountDto } from './amount.dto.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
 import { OpenAccountDto } from './open-account.dto.js';
@@ -35,7 +39,7 @@ export class AccountsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    private readonly directory: AccountDirectory,
+    @InjectAccountDirectory() private readonly directory: AccountDirectory,
     @InjectAggregateRepository(Account)
     private readonly accounts: AggregateRepository<Account>,
   ) {}
@@ -48,8 +52,9 @@ export class AccountsController {
     return withEtag(response, await this.commandBus.execute(new OpenAccount(randomUUID(), owner)));
   }
 
+  /** Every account from the read model: eventually consistent, it trails the commands by the stream's delay. */
   @Get()
-  list(): AccountSummary[] {
+  list(): Promise<AccountSummary[]> {
     return this.directory.list();
   }
 

@@ -1,21 +1,41 @@
-import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import {
-  AccountOpened,
-  type AccountEvent,
-  MoneyDeposited,
-  MoneyWithdrawn,
-} from '../account.events.js';
-import { AccountDirectory } from './account-directory.js';
+  InjectViewRepository,
+  Projection,
+  ProjectionHandler,
+  type ViewRepository,
+  type ViewUpdate,
+} from 'nestjs-dynamo-es/projections';
+import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../account.events.js';
 
-/** Receives each event once it is stored: the repository publishes only after a successful save. */
-@EventsHandler(AccountOpened, MoneyDeposited, MoneyWithdrawn)
-export class AccountDirectoryProjection implements IEventHandler<AccountEvent> {
-  constructor(private readonly directory: AccountDirectory) {}
+/** One document per account in the `account-directory` view; read with `@InjectAccountDirectory()`. */
+export interface AccountSummary extends Record<string, unknown> {
+  readonly id: string;
+  readonly owner: string;
+  readonly balance: number;
+}
 
-  handle(event: AccountEvent): void {
-    if (event instanceof AccountOpened) this.directory.opened(event.accountId, event.owner);
-    else if (event instanceof MoneyDeposited)
-      this.directory.balanceChanged(event.accountId, event.amount);
-    else this.directory.balanceChanged(event.accountId, -event.amount);
+/**
+ * The directory of all accounts: a durable read model in the views table, fed from the events table's stream by
+ * the projections runner, so that it holds the events of every instance and survives restarts and crashes. It
+ * trails the commands by the time the runner takes to read the stream.
+ */
+@Projection('account-directory')
+export class AccountDirectoryProjection {
+  @ProjectionHandler(AccountOpened)
+  opened(event: AccountOpened, view: ViewUpdate<AccountSummary>): void {
+    view.set({ id: event.accountId, owner: event.owner, balance: 0 });
+  }
+
+  @ProjectionHandler(MoneyDeposited, MoneyWithdrawn)
+  balanceChanged(event: MoneyDeposited | MoneyWithdrawn, view: ViewUpdate<AccountSummary>): void {
+    const summary = view.document!;
+    const delta = event instanceof MoneyDeposited ? event.amount : -event.amount;
+    view.set({ ...summary, balance: summary.balance + delta });
   }
 }
+
+/** Injects the directory's documents. */
+export const InjectAccountDirectory = (): PropertyDecorator & ParameterDecorator =>
+  InjectViewRepository(AccountDirectoryProjection);
+
+export type AccountDirectory = ViewRepository<AccountSummary>;

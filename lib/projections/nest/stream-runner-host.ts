@@ -1,0 +1,81 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoEventStore } from '../../dynamodb/dynamodb-event-store.js';
+import { DYNAMODB_CLIENT } from '../../nest/event-store.token.js';
+import { DYNAMO_EVENT_STORE_OPTIONS } from '../../nest/dynamo-event-store.module-definition.js';
+import type { DynamoEventStoreModuleOptions } from '../../nest/dynamo-event-store-options.js';
+import { storedEventsOf } from '../stream-events.js';
+import { createDynamoDBStreamsClient } from '../streams-client.js';
+import { StreamRunner, type StreamRunnerStatus } from '../streams/stream-runner.js';
+import type { DynamoProjectionsModuleOptions } from './dynamo-projections-options.js';
+import { DYNAMO_PROJECTIONS_OPTIONS } from './dynamo-projections.module-definition.js';
+import { Projections } from './projections.service.js';
+
+/**
+ * Runs the stream runner for the application's lifetime: started once every module is ready, stopped before
+ * shutdown (its leases released, so that another instance takes the shards at once). Each batch of records goes to
+ * the projections; the checkpoint follows once they hold it.
+ */
+@Injectable()
+export class StreamRunnerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private runner?: StreamRunner;
+  private ownedStreamsClient?: DynamoDBStreamsClient;
+
+  constructor(
+    @Inject(DYNAMO_PROJECTIONS_OPTIONS) private readonly options: DynamoProjectionsModuleOptions,
+    @Inject(DYNAMO_EVENT_STORE_OPTIONS)
+    private readonly eventStoreOptions: DynamoEventStoreModuleOptions,
+    @Inject(DYNAMODB_CLIENT) private readonly dynamodb: DynamoDBClient,
+    private readonly eventStore: DynamoEventStore,
+    private readonly projections: Projections,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.runner === false) return;
+    const streams =
+      this.options.streamsClient ??
+      (this.ownedStreamsClient = createDynamoDBStreamsClient(
+        this.eventStoreOptions,
+        this.options.streamsClientConfig,
+      ));
+    this.runner = new StreamRunner({
+      dynamodb: this.dynamodb,
+      streams,
+      eventsTable: this.eventStore.tableName,
+      leaseTable: this.options.leaseTable,
+      handler: async ({ records }) => {
+        await this.projections.apply(storedEventsOf(records));
+      },
+      workerId: this.options.workerId,
+      failoverTimeMs: this.options.failoverTimeMs,
+      renewIntervalMs: this.options.renewIntervalMs,
+      shardSyncIntervalMs: this.options.shardSyncIntervalMs,
+      idleDelayMs: this.options.idleDelayMs,
+      logger: new Logger('StreamRunner'),
+    });
+    await this.runner.start();
+  }
+
+  /** What the runner owns and where each shard stands; undefined where this instance runs no runner. */
+  status(): StreamRunnerStatus | undefined {
+    return this.runner?.status();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner?.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.ownedStreamsClient?.destroy();
+  }
+}
