@@ -63,6 +63,7 @@ interface ProjectionRuntime {
 }
 
 const CONFLICT_ATTEMPTS = 10;
+const CONFLICT_BACKOFF_MS = 10;
 
 /**
  * Applies stored events to projections, each event once in effect, whatever order and however often they come: a
@@ -132,12 +133,14 @@ export class ProjectionProcessor {
     if (!projection)
       throw new AggregateConfigurationError(`No projection is named "${projectionName}".`);
     const last = await this.options.eventStore.readStreamVersion(streamId);
-    const events = await lastValueFrom(
+    if (last === 0) return NO_OUTCOME;
+    // The stream's last event alone: the gap between the position and it is read from the table, in order.
+    const newest = await lastValueFrom(
       this.options.eventStore
-        .readStream(streamId, { fromVersion: Math.max(1, last), toVersion: Math.max(1, last) })
+        .readStream(streamId, { fromVersion: last, toVersion: last })
         .pipe(toArray()),
     );
-    return this.applyStream(projection, streamId, events, { unpark: true });
+    return this.applyStream(projection, streamId, newest, { unpark: true });
   }
 
   private async applyStream(
@@ -223,7 +226,12 @@ export class ProjectionProcessor {
         parkedEvent: parked,
         unparkedStream: parkedAt !== undefined && !parked ? streamId : undefined,
       });
-      if (outcome === 'conflict') continue;
+      if (outcome === 'conflict') {
+        // Another instance wrote the document (or a total it adds to) at the same time: back off a little, with
+        // jitter, so that writers of a hot document do not keep meeting.
+        await sleep(CONFLICT_BACKOFF_MS * 2 ** (attempt - 1) * Math.random());
+        continue;
+      }
       if (parked) this.options.onParked?.(parked);
       return {
         applied,
@@ -246,9 +254,10 @@ export class ProjectionProcessor {
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= this.handlerAttempts; attempt++) {
       if (attempt > 1) await sleep(this.handlerBackoff(attempt - 1));
-      const envelope = this.options.registry.toEnvelope(stored, eventType);
       const update = changes.forEvent();
       try {
+        // Inside the attempt: an event the code cannot read (a schema version newer than it knows) is parked too.
+        const envelope = this.options.registry.toEnvelope(stored, eventType);
         await handler(envelope.event, update, envelope);
         changes.keep(update);
         return undefined;

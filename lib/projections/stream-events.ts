@@ -5,14 +5,22 @@ import { isSnapshotItem, toStoredEvent } from '../dynamodb/items/event-item.js';
 /**
  * The stored events among a table's stream records, decoded by the same code the store reads with. Events are
  * inserted and never changed: anything but an INSERT, and the snapshot items (inserted, then modified, at the top
- * sort key), are left out.
+ * sort key), are left out; so is an item that is not an event of this store (`skipped` hears of it), rather than
+ * holding its shard back for good.
  */
-export function storedEventsOf(records: readonly StreamRecord[]): StoredEvent[] {
+export function storedEventsOf(
+  records: readonly StreamRecord[],
+  skipped: (record: StreamRecord, reason: string) => void = () => undefined,
+): StoredEvent[] {
   const events: StoredEvent[] = [];
   for (const record of records) {
     const image = record.dynamodb?.NewImage;
     if (record.eventName !== 'INSERT' || !image || isSnapshotItem(image)) continue;
-    events.push(toStoredEvent(image));
+    try {
+      events.push(toStoredEvent(image));
+    } catch (error) {
+      skipped(record, (error as Error).message);
+    }
   }
   return events;
 }

@@ -289,6 +289,26 @@ export function describeProjectionProcessor(
       });
     });
 
+    it('parks an event the code cannot read (a schema version newer than it knows) instead of failing the batch', async () => {
+      const projection = accountsProjection();
+      const a = await account(10);
+      const streamId = streamIdOf('BankAccount', a.id);
+      await stores.events.appendToStream(streamId, 2, [
+        { type: 'MoneyDeposited', schemaVersion: 9, payload: { accountId: a.id, amount: 1 } },
+      ]);
+      const events = await lastValueFrom(stores.events.readStream(streamId).pipe(toArray()));
+
+      const outcome = await processorOf(projection).apply(events);
+
+      expect(outcome).toMatchObject({ applied: 2, parked: 1 });
+      expect(await stores.views.listParked(projection.name)).toEqual([
+        expect.objectContaining({
+          version: 3,
+          error: expect.stringMatching(/^UnsupportedEventVersionError/) as string,
+        }),
+      ]);
+    });
+
     it('refuses a projection of an event class that no aggregate registers', () => {
       class Unregistered {}
       const view = 'unregistered';

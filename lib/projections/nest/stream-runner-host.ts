@@ -29,6 +29,7 @@ export class StreamRunnerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private runner?: StreamRunner;
+  private readonly logger = new Logger('StreamRunner');
   private ownedStreamsClient?: DynamoDBStreamsClient;
 
   constructor(
@@ -54,14 +55,19 @@ export class StreamRunnerHost
       eventsTable: this.eventStore.tableName,
       leaseTable: this.options.leaseTable,
       handler: async ({ records }) => {
-        await this.projections.apply(storedEventsOf(records));
+        const events = storedEventsOf(records, (record, reason) =>
+          this.logger.warn(
+            `Skipped stream record ${record.dynamodb?.SequenceNumber}: not an event of this store (${reason}).`,
+          ),
+        );
+        await this.projections.apply(events);
       },
       workerId: this.options.workerId,
       failoverTimeMs: this.options.failoverTimeMs,
       renewIntervalMs: this.options.renewIntervalMs,
       shardSyncIntervalMs: this.options.shardSyncIntervalMs,
       idleDelayMs: this.options.idleDelayMs,
-      logger: new Logger('StreamRunner'),
+      logger: this.logger,
     });
     await this.runner.start();
   }
