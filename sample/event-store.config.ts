@@ -21,8 +21,9 @@ export function eventStoreOptions(config: ConfigService): DynamoEventStoreModule
 }
 
 /**
- * The projections' settings from the environment: VIEWS_TABLE, LEASE_TABLE, and PROJECTIONS_RUNNER=false for an
- * instance that serves requests without reading the stream.
+ * The projections' settings from the environment: VIEWS_TABLE, LEASE_TABLE, PROJECTIONS_RUNNER=false for an
+ * instance that serves requests without reading the stream, and the runner's PROJECTIONS_IDLE_DELAY_MS,
+ * PROJECTIONS_FAILOVER_MS and PROJECTIONS_WORKER_ID.
  */
 export function projectionsOptions(config: ConfigService): DynamoProjectionsModuleOptions {
   return {
@@ -30,5 +31,7 @@ export function projectionsOptions(config: ConfigService): DynamoProjectionsModu
     leaseTable: config.get<string>('LEASE_TABLE', TABLE_DEFAULTS.LEASE_TABLE),
     runner: config.get<string>('PROJECTIONS_RUNNER') !== 'false',
     idleDelayMs: Number(config.get<string>('PROJECTIONS_IDLE_DELAY_MS', '250')),
+    failoverTimeMs: Number(config.get<string>('PROJECTIONS_FAILOVER_MS', '10000')),
+    workerId: config.get<string>('PROJECTIONS_WORKER_ID'),
   };
 }

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DescribeTableCommand,
   DynamoDBClient,
@@ -24,9 +26,10 @@ async function main(): Promise<void> {
   const options = eventStoreOptions(app.get(ConfigService));
   await assertTableExists(options.tableName, options.clientConfig ?? {});
 
-  const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '127.0.0.1';
-  await app.listen(port, host);
+  await app.listen(Number(process.env.PORT ?? 3000), host);
+  // The port bound, which PORT=0 leaves to the system.
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   console.log(`Bank-account sample listening on http://${host}:${port}/accounts`);
   console.log(
