@@ -23,9 +23,12 @@ run: build local-dynamodb
 test: node_modules local-dynamodb
 	npm test
 
-# Creates the events table ($EVENTS_TABLE, default "events") on $DYNAMODB_ENDPOINT, or on AWS when it is unset.
+# Creates the sample's tables on $DYNAMODB_ENDPOINT, or on AWS when it is unset: the events table ($EVENTS_TABLE,
+# default "events"), and its projections' views and lease tables ($VIEWS_TABLE, default "account-views";
+# $LEASE_TABLE, default "account-leases"), the defaults of sample/event-store.config.ts.
 configure: build
-	node dist/cli/main.js create-tables --table "$${EVENTS_TABLE:-events}"
+	node dist/cli/main.js create-tables --table "$${EVENTS_TABLE:-events}" \
+	  --views-table "$${VIEWS_TABLE:-account-views}" --lease-table "$${LEASE_TABLE:-account-leases}"
 
 check: node_modules
 	npm run check

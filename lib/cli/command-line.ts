@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliUsageError } from './cli-usage-error.js';
+import type { NamedTable } from './table-kinds.js';
 import { CLI_NAME } from './usage.js';
 
 /** DynamoDB's rule for table names. */
@@ -52,4 +53,19 @@ export function assertTableName(table: string, command: string): void {
       `Invalid table name "${table}": DynamoDB needs 3 to 255 letters, digits, "_", "-" or ".".`,
       helpCommandOf(command),
     );
+}
+
+/** Each kind of table has its own key schema: two kinds cannot share one table. */
+export function assertDistinctTables(tables: readonly NamedTable[], command: string): void {
+  for (const [index, table] of tables.entries()) {
+    const other = tables
+      .slice(0, index)
+      .find(({ name, kind }) => name === table.name && kind !== table.kind);
+    if (other)
+      throw new CliUsageError(
+        `"${table.name}" names both the ${other.kind.noun} and the ${table.kind.noun}: each needs a table of its ` +
+          'own.',
+        helpCommandOf(command),
+      );
+  }
 }

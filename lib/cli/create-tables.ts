@@ -1,22 +1,37 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient, dynamoDBClientConfig } from '../dynamodb/client.js';
-import { createEventStoreTable } from '../dynamodb/table.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
-import { assertTableName, helpCommandOf, parseCommandLine } from './command-line.js';
+import {
+  assertDistinctTables,
+  assertTableName,
+  helpCommandOf,
+  parseCommandLine,
+} from './command-line.js';
 import { dynamoDBFailureMessage } from './failure-message.js';
+import {
+  EVENTS_TABLE_KIND,
+  LEASE_TABLE_KIND,
+  type NamedTable,
+  tableOutcomeLine,
+  VIEWS_TABLE_KIND,
+} from './table-kinds.js';
 import { CLI_NAME, CREATE_TABLES_USAGE } from './usage.js';
 
 const COMMAND = 'create-tables';
 const HELP_COMMAND = helpCommandOf(COMMAND);
 
 interface CreateTablesOptions {
-  readonly table: string;
+  /** The events table first, then the views and lease tables asked for. */
+  readonly tables: readonly NamedTable[];
   readonly endpoint?: string;
   readonly region?: string;
 }
 
-/** `create-tables`: creates the events table, or accepts an existing one with the store's key schema. */
+/**
+ * `create-tables`: creates the events table, and the projections' views and lease tables when they are named, or
+ * accepts existing ones with their key schemas. One line per table; it stops at the first that fails.
+ */
 export async function createTables(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(CREATE_TABLES_USAGE);
@@ -26,16 +41,17 @@ export async function createTables(args: readonly string[], io: CliIo): Promise<
   const client = createDynamoDBClient({ clientConfig: dynamoDBClientConfig(options, io.env) });
   const where = await describeTarget(client, options.endpoint);
   try {
-    const outcome = await createEventStoreTable(client, options.table);
-    io.stdout.write(
-      outcome === 'created'
-        ? `Created table "${options.table}" ${where}.\n`
-        : `Table "${options.table}" ${where} already exists with the event store's key schema; left unchanged.\n`,
-    );
+    for (const table of options.tables) {
+      try {
+        io.stdout.write(
+          tableOutcomeLine(table, await table.kind.create(client, table.name), where),
+        );
+      } catch (error) {
+        io.stderr.write(`${CLI_NAME}: ${dynamoDBFailureMessage(error, table.name, where)}\n`);
+        return EXIT_FAILURE;
+      }
+    }
     return EXIT_OK;
-  } catch (error) {
-    io.stderr.write(`${CLI_NAME}: ${dynamoDBFailureMessage(error, options.table, where)}\n`);
-    return EXIT_FAILURE;
   } finally {
     client.destroy();
   }
@@ -47,6 +63,8 @@ function parseCreateTablesArgs(
 ): CreateTablesOptions {
   const values = parseCommandLine(COMMAND, args, {
     table: { type: 'string' },
+    'views-table': { type: 'string' },
+    'lease-table': { type: 'string' },
     endpoint: { type: 'string' },
     region: { type: 'string' },
   });
@@ -57,7 +75,15 @@ function parseCreateTablesArgs(
       'Missing the table name: pass --table <name> or set EVENTS_TABLE.',
       HELP_COMMAND,
     );
-  assertTableName(table, COMMAND);
+  const viewsTable = values['views-table'] || env.VIEWS_TABLE || undefined;
+  const leaseTable = values['lease-table'] || env.LEASE_TABLE || undefined;
+  const tables: NamedTable[] = [
+    { kind: EVENTS_TABLE_KIND, name: table },
+    ...(viewsTable === undefined ? [] : [{ kind: VIEWS_TABLE_KIND, name: viewsTable }]),
+    ...(leaseTable === undefined ? [] : [{ kind: LEASE_TABLE_KIND, name: leaseTable }]),
+  ];
+  for (const { name } of tables) assertTableName(name, COMMAND);
+  assertDistinctTables(tables, COMMAND);
 
   const endpoint = values.endpoint || env.DYNAMODB_ENDPOINT || undefined;
   if (endpoint !== undefined && !isHttpUrl(endpoint))
@@ -66,7 +92,7 @@ function parseCreateTablesArgs(
       HELP_COMMAND,
     );
 
-  return { table, endpoint, region: values.region || undefined };
+  return { tables, endpoint, region: values.region || undefined };
 }
 
 /** "at http://localhost:8000" or "in AWS region eu-west-1", for messages. */

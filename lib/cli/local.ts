@@ -2,8 +2,14 @@ import { launchLocalDynamoDB } from '../testing/local-dynamodb.js';
 import { LocalDynamoDBStartError } from '../testing/local-dynamodb-errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
-import { assertTableName, helpCommandOf, parseCommandLine } from './command-line.js';
+import {
+  assertDistinctTables,
+  assertTableName,
+  helpCommandOf,
+  parseCommandLine,
+} from './command-line.js';
 import { dynamoDBFailureMessage } from './failure-message.js';
+import { EVENTS_TABLE_KIND, LEASE_TABLE_KIND, VIEWS_TABLE_KIND } from './table-kinds.js';
 import { CLI_NAME, LOCAL_USAGE } from './usage.js';
 
 const COMMAND = 'local';
@@ -19,10 +25,17 @@ interface LocalOptions {
   readonly port: number;
   readonly host: string;
   readonly tables: readonly string[];
+  /** None unless --views-table names one. */
+  readonly viewsTable?: string;
+  /** None unless --lease-table names one. */
+  readonly leaseTable?: string;
   readonly region: string;
 }
 
-/** `local`: runs moto with the events table(s) until interrupted, and says how to point an application at it. */
+/**
+ * `local`: runs moto with the events table(s), and the projections' views and lease tables when they are named, until
+ * interrupted, and says how to point an application at it.
+ */
 export async function local(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(LOCAL_USAGE);
@@ -38,6 +51,8 @@ export async function local(args: readonly string[], io: CliIo): Promise<number>
       port: options.port,
       host: options.host,
       tables: options.tables,
+      viewTables: options.viewsTable === undefined ? [] : [options.viewsTable],
+      leaseTables: options.leaseTable === undefined ? [] : [options.leaseTable],
       region: options.region,
       python: io.env.PYTHON || undefined,
     });
@@ -69,6 +84,8 @@ function parseLocalArgs(
   const values = parseCommandLine(COMMAND, args, {
     port: { type: 'string' },
     table: { type: 'string', multiple: true },
+    'views-table': { type: 'string' },
+    'lease-table': { type: 'string' },
     host: { type: 'string' },
   });
 
@@ -85,34 +102,64 @@ function parseLocalArgs(
     .filter((name) => name !== '');
   if (names.length === 0)
     throw new CliUsageError('Option --table needs a table name.', HELP_COMMAND);
-  for (const name of names) assertTableName(name, COMMAND);
+  // Only when the flags name them, never from the environment: an application without projections needs neither, and
+  // the exports printed then set VIEWS_TABLE and LEASE_TABLE to tables that exist.
+  const viewsTable = values['views-table'] || undefined;
+  const leaseTable = values['lease-table'] || undefined;
+  for (const name of [...names, viewsTable, leaseTable])
+    if (name !== undefined) assertTableName(name, COMMAND);
+  assertDistinctTables(
+    [
+      ...names.map((name) => ({ kind: EVENTS_TABLE_KIND, name })),
+      ...(viewsTable === undefined ? [] : [{ kind: VIEWS_TABLE_KIND, name: viewsTable }]),
+      ...(leaseTable === undefined ? [] : [{ kind: LEASE_TABLE_KIND, name: leaseTable }]),
+    ],
+    COMMAND,
+  );
 
   const host = values.host ?? DEFAULT_HOST;
   if (host.trim() === '') throw new CliUsageError('Option --host needs an address.', HELP_COMMAND);
 
-  return { port, host, tables: [...new Set(names)], region: env.AWS_REGION || DEFAULT_REGION };
+  return {
+    port,
+    host,
+    tables: [...new Set(names)],
+    viewsTable,
+    leaseTable,
+    region: env.AWS_REGION || DEFAULT_REGION,
+  };
 }
 
-function readyMessage(endpoint: string, { tables, region }: LocalOptions): string {
+/** Every table it creates, the events tables first. */
+function allTables({ tables, viewsTable, leaseTable }: LocalOptions): string[] {
+  return [...tables, ...[viewsTable, leaseTable].filter((name) => name !== undefined)];
+}
+
+function readyMessage(endpoint: string, options: LocalOptions): string {
+  const { tables, viewsTable, leaseTable, region } = options;
+  const names = allTables(options);
   const ready =
-    tables.length === 1
-      ? `table "${tables[0]}" ready`
-      : `tables ${tables.map((table) => `"${table}"`).join(', ')} ready`;
+    names.length === 1
+      ? `table "${names[0]}" ready`
+      : `tables ${names.map((table) => `"${table}"`).join(', ')} ready`;
   return (
     `Local DynamoDB (moto) listening at ${endpoint}, ${ready}.\n` +
     'Use it from your application or tests with:\n' +
     `  export DYNAMODB_ENDPOINT=${endpoint}\n` +
     `  export EVENTS_TABLE=${tables[0]}\n` +
+    (viewsTable === undefined ? '' : `  export VIEWS_TABLE=${viewsTable}\n`) +
+    (leaseTable === undefined ? '' : `  export LEASE_TABLE=${leaseTable}\n`) +
     `  export AWS_REGION=${region}\n` +
     'Press Ctrl-C to stop.\n'
   );
 }
 
-function startFailureMessage(error: unknown, { port, host, tables }: LocalOptions): string {
+function startFailureMessage(error: unknown, options: LocalOptions): string {
+  const { port, host } = options;
   if (error instanceof LocalDynamoDBStartError && error.reason === 'port-in-use')
     return (
       `Port ${port} on ${host} is already in use: stop what holds it, or choose another with ` +
       '--port (0 picks a free one).'
     );
-  return dynamoDBFailureMessage(error, tables.join('", "'), 'on the local DynamoDB');
+  return dynamoDBFailureMessage(error, allTables(options).join('", "'), 'on the local DynamoDB');
 }

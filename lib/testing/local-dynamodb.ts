@@ -1,6 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createDynamoDBClient, dynamoDBClientConfig } from '../dynamodb/client.js';
-import { createEventStoreTable } from '../dynamodb/table.js';
+import { createEventStoreTable, createTableUnlessExists } from '../dynamodb/table.js';
+// Neither of these imports @aws-sdk/lib-dynamodb or @aws-sdk/client-dynamodb-streams at run time, unlike the
+// projections' index (createViewTable's file needs the DocumentClient): the testing entry loads without those peers.
+import { createLeaseTable } from '../projections/streams/create-lease-table.js';
+import { VIEW_TABLE } from '../projections/views/view-table-layout.js';
 import { LocalDynamoDBStartError, LocalDynamoDBUnavailableError } from './local-dynamodb-errors.js';
 import { MOTO_SERVER_SCRIPT } from './moto-server-script.js';
 
@@ -17,8 +21,12 @@ export interface StartLocalDynamoDBOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Event tables to create once it is up, with the event store's key schema. Default: none. */
   readonly tables?: readonly string[];
+  /** Views tables of projections to create, as createViewTable does (partition key `__key`). Default: none. */
+  readonly viewTables?: readonly string[];
+  /** Lease tables of the stream runner to create, as createLeaseTable does (partition key `leaseKey`). Default: none. */
+  readonly leaseTables?: readonly string[];
   /**
-   * The region `tables` are created in. moto keeps tables per region, so clients must use the same one. Default:
+   * The region the tables are created in. moto keeps tables per region, so clients must use the same one. Default:
    * $AWS_REGION, else us-east-1, as `dynamoDBClientConfig` picks for an endpoint.
    */
   readonly region?: string;
@@ -47,8 +55,9 @@ const STDERR_TAIL = 8_192;
 
 /**
  * Starts moto's DynamoDB as a child process, serving one request at a time so that concurrent conditional writes
- * race as they do on DynamoDB, and creates `tables`. For an application's local runs and for tests: each call is an
- * independent, empty DynamoDB. The child exits with `stop()`, and also when this process ends, however it ends.
+ * race as they do on DynamoDB, and creates the tables asked for. For an application's local runs and for tests: each
+ * call is an independent, empty DynamoDB. The child exits with `stop()`, and also when this process ends, however it
+ * ends.
  *
  * @throws LocalDynamoDBUnavailableError when Python or moto is missing; the message says how to get them.
  * @throws LocalDynamoDBStartError when moto could not start, e.g. its port is in use.
@@ -65,7 +74,7 @@ export async function launchLocalDynamoDB(
 ): Promise<RunningLocalDynamoDB> {
   const local = await startMoto(options);
   try {
-    await createTables(local.endpoint, options.tables ?? [], options.region);
+    await createTables(local.endpoint, options);
   } catch (error) {
     await local.stop();
     throw error;
@@ -167,11 +176,16 @@ async function stopChild(child: ChildProcessWithoutNullStreams, exited: Promise<
   clearTimeout(killer);
 }
 
-async function createTables(endpoint: string, tables: readonly string[], region?: string) {
-  if (tables.length === 0) return;
+async function createTables(
+  endpoint: string,
+  { tables = [], viewTables = [], leaseTables = [], region }: StartLocalDynamoDBOptions,
+) {
+  if (tables.length + viewTables.length + leaseTables.length === 0) return;
   const client = createDynamoDBClient({ clientConfig: dynamoDBClientConfig({ endpoint, region }) });
   try {
     for (const table of tables) await createEventStoreTable(client, table);
+    for (const table of viewTables) await createTableUnlessExists(client, table, VIEW_TABLE);
+    for (const table of leaseTables) await createLeaseTable(client, table);
   } finally {
     client.destroy();
   }

@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { runCli } from '../../lib/cli/run-cli.js';
+import { createEventStoreTable } from '../../lib/index.js';
+import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
 import { testClient, testClientConfig } from '../support/dynamodb.js';
 
 interface CliRun {
@@ -26,8 +31,38 @@ async function cli(argv: string[], env: Record<string, string> = {}): Promise<Cl
   return { exitCode, stdout, stderr };
 }
 
+const execFileAsync = promisify(execFile);
 const endpoint = process.env.DYNAMODB_ENDPOINT!;
 const newTableName = () => `events-cli-${randomUUID()}`;
+
+/** What DescribeTable says of a table's keys, billing and stream. */
+async function layoutOf(client: DynamoDBClient, table: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  return {
+    keys: Table?.KeySchema,
+    types: Table?.AttributeDefinitions,
+    billing: Table?.BillingModeSummary?.BillingMode,
+    streams: Table?.StreamSpecification?.StreamEnabled ?? false,
+  };
+}
+
+/** The layout of a table keyed by one string partition key, as the views and lease tables are. */
+const keyedBy = (partitionKey: string) => ({
+  keys: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+  types: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+  billing: 'PAY_PER_REQUEST',
+  streams: false,
+});
+
+/** Names for one set of tables: events, views and leases. */
+function newTableNames() {
+  const suffix = randomUUID();
+  return {
+    events: `events-cli-${suffix}`,
+    views: `views-cli-${suffix}`,
+    leases: `leases-cli-${suffix}`,
+  };
+}
 
 let client: DynamoDBClient;
 
@@ -44,7 +79,7 @@ describe('nestjs-dynamo-es create-tables', () => {
 
     expect(run).toEqual({
       exitCode: 0,
-      stdout: `Created table "${table}" at ${endpoint}.\n`,
+      stdout: `Created events table "${table}" at ${endpoint}.\n`,
       stderr: '',
     });
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
@@ -71,7 +106,7 @@ describe('nestjs-dynamo-es create-tables', () => {
     const run = await cli(['create-tables'], { EVENTS_TABLE: table, DYNAMODB_ENDPOINT: endpoint });
 
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toBe(`Created table "${table}" at ${endpoint}.\n`);
+    expect(run.stdout).toBe(`Created events table "${table}" at ${endpoint}.\n`);
     await expect(
       client.send(new DescribeTableCommand({ TableName: table })),
     ).resolves.toBeDefined();
@@ -85,8 +120,158 @@ describe('nestjs-dynamo-es create-tables', () => {
 
     expect(again).toEqual({
       exitCode: 0,
-      stdout: `Table "${table}" at ${endpoint} already exists with the event store's key schema; left unchanged.\n`,
+      stdout: `Events table "${table}" at ${endpoint} already exists with the event store's key schema; left unchanged.\n`,
       stderr: '',
+    });
+  });
+
+  describe('with projections: --views-table and --lease-table', () => {
+    it('creates the views and lease tables too, one line each, with the key schemas their stores check', async () => {
+      const names = newTableNames();
+
+      const run = await cli([
+        'create-tables',
+        '--endpoint',
+        endpoint,
+        '--table',
+        names.events,
+        '--views-table',
+        names.views,
+        '--lease-table',
+        names.leases,
+      ]);
+
+      expect(run).toEqual({
+        exitCode: 0,
+        stdout:
+          `Created events table "${names.events}" at ${endpoint}.\n` +
+          `Created views table "${names.views}" at ${endpoint}.\n` +
+          `Created lease table "${names.leases}" at ${endpoint}.\n`,
+        stderr: '',
+      });
+      expect(await layoutOf(client, names.views)).toEqual(keyedBy('__key'));
+      expect(await layoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
+      expect((await layoutOf(client, names.events)).streams).toBe(true);
+      expect(await createViewTable(client, names.views)).toBe('exists');
+      expect(await createLeaseTable(client, names.leases)).toBe('exists');
+    });
+
+    it('runs without the optional peers lib-dynamodb and client-dynamodb-streams, as an app without projections has it', async () => {
+      const names = newTableNames();
+      const loader = fileURLToPath(new URL('../support/typescript-loader.js', import.meta.url));
+      const main = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
+      // Resolving either package fails, as it does where it is not installed.
+      const withoutPeers =
+        'export async function resolve(specifier, context, next) {' +
+        "  if (['@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams'].includes(specifier))" +
+        "    throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });" +
+        '  return next(specifier, context);' +
+        '}';
+      const args = ['--endpoint', endpoint, '--table', names.events, '--views-table', names.views];
+
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        [
+          '--import',
+          `data:text/javascript,import { register } from 'node:module'; ` +
+            `register(${JSON.stringify(`file://${loader}`)}); ` +
+            `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(withoutPeers)}`)});`,
+          main,
+          'create-tables',
+          ...args,
+          '--lease-table',
+          names.leases,
+        ],
+        {
+          env: { ...process.env, NODE_OPTIONS: '', AWS_REGION: String(testClientConfig().region) },
+        },
+      );
+
+      expect(stdout).toBe(
+        `Created events table "${names.events}" at ${endpoint}.\n` +
+          `Created views table "${names.views}" at ${endpoint}.\n` +
+          `Created lease table "${names.leases}" at ${endpoint}.\n`,
+      );
+    });
+
+    it('takes them from VIEWS_TABLE and LEASE_TABLE, each on its own', async () => {
+      const names = newTableNames();
+
+      const views = await cli(['create-tables', '--endpoint', endpoint, '--table', names.events], {
+        VIEWS_TABLE: names.views,
+      });
+      const leases = await cli(['create-tables'], {
+        DYNAMODB_ENDPOINT: endpoint,
+        EVENTS_TABLE: names.events,
+        LEASE_TABLE: names.leases,
+      });
+
+      expect(views.exitCode).toBe(0);
+      expect(views.stdout).toBe(
+        `Created events table "${names.events}" at ${endpoint}.\n` +
+          `Created views table "${names.views}" at ${endpoint}.\n`,
+      );
+      expect(leases.exitCode).toBe(0);
+      expect(leases.stdout).toBe(
+        `Events table "${names.events}" at ${endpoint} already exists with the event store's key schema; ` +
+          'left unchanged.\n' +
+          `Created lease table "${names.leases}" at ${endpoint}.\n`,
+      );
+      expect(await layoutOf(client, names.views)).toEqual(keyedBy('__key'));
+      expect(await layoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
+    });
+
+    it('leaves views and lease tables that already have their key schemas as they are, and says so', async () => {
+      const names = newTableNames();
+      const args = [
+        'create-tables',
+        '--endpoint',
+        endpoint,
+        '--table',
+        names.events,
+        '--views-table',
+        names.views,
+        '--lease-table',
+        names.leases,
+      ];
+      await cli(args);
+
+      const again = await cli(args);
+
+      expect(again.exitCode).toBe(0);
+      expect(again.stdout.split('\n').slice(1)).toEqual([
+        `Views table "${names.views}" at ${endpoint} already exists with the view store's key schema; left unchanged.`,
+        `Lease table "${names.leases}" at ${endpoint} already exists with the stream runner's key schema; left unchanged.`,
+        '',
+      ]);
+    });
+
+    it('stops at a views table with another key schema, in one line, after the events table; exit code 1', async () => {
+      const names = newTableNames();
+      await createEventStoreTable(client, names.views);
+
+      const run = await cli([
+        'create-tables',
+        '--endpoint',
+        endpoint,
+        '--table',
+        names.events,
+        '--views-table',
+        names.views,
+        '--lease-table',
+        names.leases,
+      ]);
+
+      expect(run).toEqual({
+        exitCode: 1,
+        stdout: `Created events table "${names.events}" at ${endpoint}.\n`,
+        stderr:
+          `nestjs-dynamo-es: Table "${names.views}" exists with key schema streamId (S, HASH) + version (N, RANGE); ` +
+          'the view store needs __key (S, HASH). Use another table name or recreate the table.\n',
+      });
+      await expect(
+        client.send(new DescribeTableCommand({ TableName: names.leases })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     });
   });
 
@@ -160,6 +345,16 @@ describe('nestjs-dynamo-es create-tables', () => {
       [['--table', 'events', 'extra'], 'Unexpected argument "extra".'],
       [['--table', 'a'], 'Invalid table name "a": DynamoDB needs 3 to 255 letters'],
       [['--table', 'events', '--endpoint', 'localhost:8000'], 'Invalid endpoint "localhost:8000"'],
+      [['--table', 'events', '--views-table', 'v'], 'Invalid table name "v"'],
+      [['--table', 'events', '--lease-table'], 'Option --lease-table needs a value.'],
+      [
+        ['--table', 'events', '--views-table', 'events'],
+        '"events" names both the events table and the views table: each needs a table of its own.',
+      ],
+      [
+        ['--table', 'events', '--views-table', 'views', '--lease-table', 'views'],
+        '"views" names both the views table and the lease table: each needs a table of its own.',
+      ],
     ])('create-tables %j', async (args, message) => {
       const run = await cli(['create-tables', ...args]);
 
@@ -197,10 +392,12 @@ describe('nestjs-dynamo-es create-tables', () => {
       expect(run.exitCode).toBe(0);
       expect(run.stderr).toBe('');
       expect(run.stdout).toMatch(
-        /^Usage: nestjs-dynamo-es create-tables --table <name> \[--endpoint <url>\] \[--region <region>\]\n/,
+        /^Usage: nestjs-dynamo-es create-tables --table <name> \[--views-table <name>\] \[--lease-table <name>\]\n {7}\[--endpoint <url>\] \[--region <region>\]\n/,
       );
       for (const option of [
         '--table <name>',
+        '--views-table <name>',
+        '--lease-table <name>',
         '--endpoint <url>',
         '--region <region>',
         '-h, --help',
@@ -210,6 +407,8 @@ describe('nestjs-dynamo-es create-tables', () => {
         'nestjs-dynamo-es create-tables --endpoint http://localhost:8000 --table events\n',
       );
       expect(run.stdout).toMatch(/AWS_REGION=\S+ nestjs-dynamo-es create-tables --table events\n/);
+      expect(run.stdout).toContain('--views-table views --lease-table leases\n');
+      for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
     });
   });
 });

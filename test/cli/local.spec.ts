@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoDBClientConfig, PARTITION_KEY, SORT_KEY } from '../../lib/index.js';
 import { runCli } from '../../lib/cli/run-cli.js';
+import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
 import {
   acceptsConnections,
   occupyPort,
@@ -136,11 +137,67 @@ describe('nestjs-dynamo-es local', () => {
     expect(stdout).toContain(`, tables "${first}", "${second}", "${third}" ready.\n`);
     expect(stdout).toContain(`  export EVENTS_TABLE=${first}\n`);
 
-    const byEnvironment = startLocal(['--port', '0'], { EVENTS_TABLE: third });
+    // VIEWS_TABLE and LEASE_TABLE ask for nothing: only the flags do.
+    const byEnvironment = startLocal(['--port', '0'], {
+      EVENTS_TABLE: third,
+      VIEWS_TABLE: newTableName(),
+      LEASE_TABLE: newTableName(),
+    });
     const defaulted = await byEnvironment.ready;
     await byEnvironment.interrupt();
 
     expect(defaulted).toContain(`, table "${third}" ready.\n`);
+    expect(defaulted).not.toMatch(/VIEWS_TABLE|LEASE_TABLE/);
+  });
+
+  it('with --views-table and --lease-table, creates them with their key schemas and prints them to export', async () => {
+    const [events, views, leases] = [
+      newTableName(),
+      `views-${randomUUID()}`,
+      `leases-${randomUUID()}`,
+    ];
+    const command = startLocal([
+      '--port',
+      '0',
+      '--table',
+      events,
+      '--views-table',
+      views,
+      '--lease-table',
+      leases,
+    ]);
+    const stdout = await command.ready;
+    const endpoint = endpointIn(stdout);
+    const client = new DynamoDBClient(dynamoDBClientConfig({ endpoint, region: 'us-east-1' }, {}));
+    const partitionKeyOf = async (table: string) => {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+      return { keys: Table?.KeySchema, types: Table?.AttributeDefinitions };
+    };
+    try {
+      expect(stdout).toBe(
+        `Local DynamoDB (moto) listening at ${endpoint}, tables "${events}", "${views}", "${leases}" ready.\n` +
+          'Use it from your application or tests with:\n' +
+          `  export DYNAMODB_ENDPOINT=${endpoint}\n` +
+          `  export EVENTS_TABLE=${events}\n` +
+          `  export VIEWS_TABLE=${views}\n` +
+          `  export LEASE_TABLE=${leases}\n` +
+          '  export AWS_REGION=us-east-1\n' +
+          'Press Ctrl-C to stop.\n',
+      );
+      expect(await partitionKeyOf(views)).toEqual({
+        keys: [{ AttributeName: '__key', KeyType: 'HASH' }],
+        types: [{ AttributeName: '__key', AttributeType: 'S' }],
+      });
+      expect(await partitionKeyOf(leases)).toEqual({
+        keys: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
+        types: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
+      });
+      expect(await createViewTable(client, views)).toBe('exists');
+      expect(await createLeaseTable(client, leases)).toBe('exists');
+    } finally {
+      client.destroy();
+      await command.interrupt();
+    }
   });
 
   it('on a port in use, says which in one line and exits 1', async () => {
@@ -198,6 +255,12 @@ describe('nestjs-dynamo-es local', () => {
       [['--port'], 'Option --port needs a value.'],
       [['--table', 'a'], 'Invalid table name "a"'],
       [['--table', ','], 'Option --table needs a table name.'],
+      [['--views-table', 'v'], 'Invalid table name "v"'],
+      [['--lease-table'], 'Option --lease-table needs a value.'],
+      [
+        ['--table', 'events,audit', '--lease-table', 'audit'],
+        '"audit" names both the events table and the lease table: each needs a table of its own.',
+      ],
       [['--endpoint', 'http://localhost:8000'], 'Unknown option "--endpoint" for local.'],
       [['now'], 'Unexpected argument "now".'],
     ])('local %j', async (args, message) => {
@@ -216,7 +279,14 @@ describe('nestjs-dynamo-es local', () => {
 
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toMatch(/^Usage: nestjs-dynamo-es local \[--port <n>\]/);
-      for (const option of ['--port <n>', '--table <name>', '--host <address>', '-h, --help'])
+      for (const option of [
+        '--port <n>',
+        '--table <name>',
+        '--views-table <name>',
+        '--lease-table <name>',
+        '--host <address>',
+        '-h, --help',
+      ])
         expect(run.stdout).toContain(`\n  ${option}`);
       expect(run.stdout).toContain('Default 8000; 0 picks a free one.');
       expect(run.stdout).toContain('pip install "moto[server]"');

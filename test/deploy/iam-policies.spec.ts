@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   ConcurrencyError,
@@ -9,34 +7,42 @@ import {
   DynamoEventStore,
   streamIdOf,
 } from '../../lib/index.js';
+import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
 import { createTestTable, testClientConfig } from '../support/dynamodb.js';
 import { logIamActions } from './iam-action-log.js';
-
-interface PolicyDocument {
-  readonly Version: string;
-  readonly Statement: readonly Record<string, unknown>[];
-}
+import {
+  actionsAllowedOn,
+  allowedActions,
+  asList,
+  distinct,
+  grantsOf,
+  type PolicyDocument,
+  readPolicy,
+} from './iam-policy-document.js';
 
 const TABLE_ARN = 'arn:aws:dynamodb:REGION:ACCOUNT_ID:table/TABLE_NAME';
+const VIEWS_TABLE_ARN = 'arn:aws:dynamodb:REGION:ACCOUNT_ID:table/VIEWS_TABLE_NAME';
+const LEASE_TABLE_ARN = 'arn:aws:dynamodb:REGION:ACCOUNT_ID:table/LEASE_TABLE_NAME';
 
-async function readPolicy(name: string): Promise<PolicyDocument> {
-  const path = fileURLToPath(new URL(`../../deploy/${name}`, import.meta.url));
-  return JSON.parse(await readFile(path, 'utf8')) as PolicyDocument;
+/** The table's ARN, asked with a client of its own, whose requests no log sees. */
+async function tableArnOf(tableName: string): Promise<string> {
+  const client = new DynamoDBClient(testClientConfig());
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return Table!.TableArn!;
+  } finally {
+    client.destroy();
+  }
 }
 
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
-const allowedActions = (policy: PolicyDocument) =>
-  new Set(policy.Statement.flatMap((statement) => asList(statement.Action)));
-const distinct = <T>(values: readonly T[]) => [...new Set(values)].sort();
-
-/** Every statement allows named actions on the events table only: no wildcard, no negation, no condition. */
-function expectOnlyAllowsOnTheTable(policy: PolicyDocument): void {
+/** Every statement allows named actions on the given tables only: no wildcard, no negation, no condition. */
+function expectOnlyAllowsOn(policy: PolicyDocument, resources: readonly string[]): void {
   expect(policy.Version).toBe('2012-10-17');
   expect(policy.Statement.length).toBeGreaterThan(0);
   for (const statement of policy.Statement) {
     expect(Object.keys(statement).sort()).toEqual(['Action', 'Effect', 'Resource', 'Sid']);
     expect(statement.Effect).toBe('Allow');
-    expect(asList(statement.Resource)).toEqual([TABLE_ARN]);
+    expect(asList(statement.Resource)).toEqual(resources);
     for (const action of asList(statement.Action))
       expect(action).toMatch(/^dynamodb:[A-Z][A-Za-z]+$/);
   }
@@ -53,8 +59,8 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
   it('allows exactly dynamodb:PutItem and dynamodb:Query, on the events table only', async () => {
     const policy = await readPolicy('event-store-iam-policy.json');
 
-    expectOnlyAllowsOnTheTable(policy);
-    expect(distinct([...allowedActions(policy)])).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expectOnlyAllowsOn(policy, [TABLE_ARN]);
+    expect(distinct(allowedActions(policy))).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
   });
 
   it('allows every request the store sends: single and multi-event appends, a refused append, reads', async () => {
@@ -81,39 +87,60 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
     ]);
     expect(distinct(sent.map((request) => request.tableName))).toEqual([tableName]);
     const policy = await readPolicy('event-store-iam-policy.json');
-    expect(distinct(sent.map(({ action }) => action))).toEqual(
-      distinct([...allowedActions(policy)]),
-    );
+    expect(distinct(sent.map(({ action }) => action))).toEqual(distinct(allowedActions(policy)));
   });
 });
 
 describe('deploy/event-store-admin-iam-policy.json (whoever runs create-tables)', () => {
-  it('allows exactly dynamodb:CreateTable and dynamodb:DescribeTable, on the events table only', async () => {
+  it('allows exactly dynamodb:CreateTable and dynamodb:DescribeTable, on the events, views and lease tables only', async () => {
     const policy = await readPolicy('event-store-admin-iam-policy.json');
 
-    expectOnlyAllowsOnTheTable(policy);
-    expect(distinct([...allowedActions(policy)])).toEqual([
+    expectOnlyAllowsOn(policy, [TABLE_ARN, VIEWS_TABLE_ARN, LEASE_TABLE_ARN]);
+    expect(distinct(allowedActions(policy))).toEqual([
       'dynamodb:CreateTable',
       'dynamodb:DescribeTable',
     ]);
   });
 
-  it('allows every request createEventStoreTable sends, creating a table and finding it again', async () => {
+  it('allows every request the table creators send, creating each table and finding it again, on its own table', async () => {
     const client = new DynamoDBClient(testClientConfig());
     const sent = logIamActions(client);
-    const tableName = `events-iam-${randomUUID()}`;
+    const suffix = randomUUID();
+    const names = {
+      TABLE_NAME: `events-iam-${suffix}`,
+      VIEWS_TABLE_NAME: `views-iam-${suffix}`,
+      LEASE_TABLE_NAME: `leases-iam-${suffix}`,
+    };
 
     try {
-      expect(await createEventStoreTable(client, tableName)).toBe('created');
-      expect(await createEventStoreTable(client, tableName)).toBe('exists');
+      for (const [create, tableName] of [
+        [createEventStoreTable, names.TABLE_NAME],
+        [createViewTable, names.VIEWS_TABLE_NAME],
+        [createLeaseTable, names.LEASE_TABLE_NAME],
+      ] as const) {
+        expect(await create(client, tableName)).toBe('created');
+        expect(await create(client, tableName)).toBe('exists');
+      }
     } finally {
       client.destroy();
     }
 
-    expect(distinct(sent.map((request) => request.tableName))).toEqual([tableName]);
+    const [, , , region, accountId] = (await tableArnOf(names.TABLE_NAME)).split(':');
+    const placeholders = { REGION: region!, ACCOUNT_ID: accountId!, ...names };
+    const arnOf = (tableName: string) =>
+      `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
     const policy = await readPolicy('event-store-admin-iam-policy.json');
-    expect(distinct(sent.map(({ action }) => action))).toEqual(
-      distinct([...allowedActions(policy)]),
+    expect(distinct(sent.map((request) => request.tableName))).toEqual(
+      distinct(Object.values(names)),
+    );
+    for (const tableName of Object.values(names)) {
+      const actions = distinct(
+        sent.filter((request) => request.tableName === tableName).map(({ action }) => action),
+      );
+      expect(actionsAllowedOn(policy, placeholders, arnOf(tableName))).toEqual(actions);
+    }
+    expect(grantsOf(policy, placeholders).map(({ resource }) => resource)).toEqual(
+      Object.values(names).map(arnOf),
     );
   });
 });

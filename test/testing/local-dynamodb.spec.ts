@@ -10,6 +10,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamoDBClientConfig, EventStoreError, PARTITION_KEY, SORT_KEY } from 'nestjs-dynamo-es';
 import {
+  createLeaseTable,
+  createViewTable,
+  LEASE_TABLE_ATTRIBUTES,
+  VIEW_TABLE_ATTRIBUTES,
+} from 'nestjs-dynamo-es/projections';
+import {
   type LocalDynamoDB,
   LocalDynamoDBStartError,
   LocalDynamoDBUnavailableError,
@@ -58,6 +64,83 @@ describe('startLocalDynamoDB', () => {
       client.destroy();
       await local.stop();
     }
+  });
+
+  it('creates the views and lease tables asked for, with the key schemas of createViewTable and createLeaseTable', async () => {
+    const local = await startLocalDynamoDB({
+      tables: ['events'],
+      viewTables: ['views', 'more-views'],
+      leaseTables: ['leases'],
+    });
+    const client = clientOf(local);
+    const keySchemaOf = async (table: string) => {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+      return {
+        keys: Table?.KeySchema,
+        types: Table?.AttributeDefinitions,
+        billing: Table?.BillingModeSummary?.BillingMode,
+        streams: Table?.StreamSpecification?.StreamEnabled ?? false,
+      };
+    };
+    const onlyPartitionKey = (name: string) => ({
+      keys: [{ AttributeName: name, KeyType: 'HASH' }],
+      types: [{ AttributeName: name, AttributeType: 'S' }],
+      billing: 'PAY_PER_REQUEST',
+      streams: false,
+    });
+    try {
+      expect((await tableNames(local)).sort()).toEqual(['events', 'leases', 'more-views', 'views']);
+      expect(await keySchemaOf('views')).toEqual(onlyPartitionKey(VIEW_TABLE_ATTRIBUTES.key));
+      expect(await keySchemaOf('more-views')).toEqual(onlyPartitionKey(VIEW_TABLE_ATTRIBUTES.key));
+      expect(await keySchemaOf('leases')).toEqual(
+        onlyPartitionKey(LEASE_TABLE_ATTRIBUTES.leaseKey),
+      );
+      expect(await createViewTable(client, 'views')).toBe('exists');
+      expect(await createLeaseTable(client, 'leases')).toBe('exists');
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  });
+
+  it('loads, and creates every kind of table, without the optional peers lib-dynamodb and client-dynamodb-streams', async () => {
+    const loader = fileURLToPath(new URL('../support/typescript-loader.js', import.meta.url));
+    const entry = fileURLToPath(new URL('../../lib/testing/index.ts', import.meta.url));
+    // Resolving either package fails, as it does where it is not installed.
+    const withoutPeers =
+      'export async function resolve(specifier, context, next) {' +
+      "  if (['@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams'].includes(specifier))" +
+      "    throw Object.assign(new Error(`Cannot find package '${specifier}' imported from ${context.parentURL}`)," +
+      "      { code: 'ERR_MODULE_NOT_FOUND' });" +
+      '  return next(specifier, context);' +
+      '}';
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,import { register } from 'node:module'; ` +
+          `register(${JSON.stringify(`file://${loader}`)}); ` +
+          `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(withoutPeers)}`)});`,
+        '--input-type=module',
+        '-e',
+        `const { startLocalDynamoDB } = await import(${JSON.stringify(entry)});
+         const local = await startLocalDynamoDB({ tables: ['events'], viewTables: ['views'], leaseTables: ['leases'] });
+         await local.stop();
+         console.log('created');`,
+      ],
+      { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+
+    expect({ code, stdout, refused: /Cannot find package '[^']+'.*/.exec(stderr)?.[0] }).toEqual({
+      code: 0,
+      stdout: 'created\n',
+      refused: undefined,
+    });
   });
 
   it('gives each call its own DynamoDB: separate ports and data, stopped one at a time', async () => {
