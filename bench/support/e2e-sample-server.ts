@@ -7,16 +7,28 @@ export interface SampleServer {
   close(): Promise<void>;
 }
 
+export interface SampleTables {
+  readonly eventsTable: string;
+  readonly viewsTable: string;
+  readonly leaseTable: string;
+}
+
 /**
  * The sample bank-account app as it runs in production, an HTTP server on 127.0.0.1 (a free port), on the given
- * endpoint and table. The app reads them from the environment while it starts; the environment is restored after.
+ * endpoint and tables, its projections runner included. The app reads them from the environment while it starts;
+ * the environment is restored after.
  */
 export async function startSampleServer(
   endpoint: string,
-  tableName: string,
+  { eventsTable, viewsTable, leaseTable }: SampleTables,
 ): Promise<SampleServer> {
   const app = await withEnvironment(
-    { DYNAMODB_ENDPOINT: endpoint, EVENTS_TABLE: tableName },
+    {
+      DYNAMODB_ENDPOINT: endpoint,
+      EVENTS_TABLE: eventsTable,
+      VIEWS_TABLE: viewsTable,
+      LEASE_TABLE: leaseTable,
+    },
     async () => {
       const app = await NestFactory.create(AppModule, { logger: false });
       try {

@@ -21,8 +21,9 @@ export interface EventEnvelope<E extends IEvent = IEvent> {
 const envelopes = new WeakMap<IEvent, EventEnvelope>();
 
 /**
- * The envelope of an event a repository saved: its version, id, time and metadata. Event handlers receive the bare
- * event; this is how they reach the rest. (Events read back carry their envelope already, in `history()`.)
+ * The envelope of an event published on the EventBus, by a repository's save or a projections runner's redelivery:
+ * its version, id, time and metadata. Event handlers receive the bare event; this is how they reach the rest.
+ * (`history()` hands out envelopes itself.)
  */
 export function getEventEnvelope<E extends IEvent>(event: E): EventEnvelope<E> | undefined {
   return envelopes.get(event) as EventEnvelope<E> | undefined;

@@ -3,7 +3,7 @@ import type { IEvent } from '@nestjs/cqrs';
 import { parseStreamId } from '../core/stream-id.js';
 import type { EventData, NewEvent, StoredEvent } from '../core/types.js';
 import type { EventRegistration, EventTypeOptions, Upcaster } from './aggregate-feature.js';
-import { attachEnvelope, type EventEnvelope } from './event-envelope.js';
+import type { EventEnvelope } from './event-envelope.js';
 import {
   AggregateConfigurationError,
   UnknownEventTypeError,
@@ -98,7 +98,7 @@ export class EventTypeRegistry {
     return event;
   }
 
-  /** The stored event as its class instance with where and when it was stored; `getEventEnvelope` finds it too. */
+  /** The stored event as its class instance, with where and when it was stored. */
   toEnvelope(
     stored: StoredEvent,
     eventType: RegisteredEventType | undefined = this.typeNamed(stored.type),
@@ -106,7 +106,7 @@ export class EventTypeRegistry {
   ): EventEnvelope {
     if (!eventType) throw new UnknownEventTypeError(stored.streamId, stored.type, stored.version);
     const event = this.toEvent(stored.streamId, stored, eventType);
-    return attachEnvelope({
+    return {
       aggregateId: parseStreamId(stored.streamId)?.aggregateId ?? stored.streamId,
       streamId: stored.streamId,
       version: stored.version,
@@ -117,7 +117,7 @@ export class EventTypeRegistry {
       eventId: stored.eventId,
       recordedAt: stored.recordedAt,
       ...(redelivered ? { redelivered } : {}),
-    });
+    };
   }
 
   private merged(owner: string, eventType: RegisteredEventType): RegisteredEventType {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs
 import { EventBus } from '@nestjs/cqrs';
 import type { EventStore } from '../../core/event-store.js';
 import type { StoredEvent } from '../../core/types.js';
+import { attachEnvelope } from '../../nest/event-envelope.js';
 import { EVENT_STORE } from '../../nest/event-store.token.js';
 import { EventTypeRegistry } from '../../nest/event-type-registry.js';
 import { type ProcessingOutcome, ProjectionProcessor } from '../projection-processor.js';
@@ -69,8 +70,9 @@ export class Projections implements OnModuleInit {
     for (const stored of events) {
       const eventType = this.registry.typeNamed(stored.type);
       if (!eventType) continue;
-      const { event } = this.registry.toEnvelope(stored, eventType, { redelivered: true });
-      this.eventBus.publish(event);
+      // Handlers receive the bare event; getEventEnvelope(event) gives them the rest, `redelivered` included.
+      const envelope = attachEnvelope(this.registry.toEnvelope(stored, eventType, { redelivered: true }));
+      this.eventBus.publish(envelope.event);
     }
   }
 
