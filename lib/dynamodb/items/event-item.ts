@@ -18,9 +18,14 @@ export function toEventItem(streamId: string, event: PreparedEvent): WireItem {
 }
 
 export function toStoredEvent(item: WireItem): StoredEvent {
+  const schemaVersion = item[A.schemaVersion];
+  // toEventData's fields written out rather than spread in: this runs once per event read.
   return {
     streamId: item[A.streamId]!.S!,
-    ...toEventData(item),
+    version: Number(item[A.version]!.N),
+    type: item[A.type]!.S!,
+    schemaVersion: schemaVersion ? Number(schemaVersion.N) : 1,
+    payload: decodeJson(item[A.payload]!.S!),
     metadata: decodeJson(item[A.metadata]!.S!) as EventMetadata,
     eventId: item[A.eventId]!.S!,
     recordedAt: new Date(item[A.recordedAt]!.S!),
