@@ -182,7 +182,7 @@ describe('projections fed by the stream, under what moto cannot do', () => {
     const expected = await depositsOn(store, 5, 6);
     // Records dropped at a stream's end leave nothing behind them to show the gap: the next event does.
     await eventually(
-      async () => dropped,
+      () => Promise.resolve(dropped),
       (count) => count > 0,
     );
     dropping = false;
