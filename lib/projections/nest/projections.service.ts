@@ -71,7 +71,9 @@ export class Projections implements OnModuleInit {
       const eventType = this.registry.typeNamed(stored.type);
       if (!eventType) continue;
       // Handlers receive the bare event; getEventEnvelope(event) gives them the rest, `redelivered` included.
-      const envelope = attachEnvelope(this.registry.toEnvelope(stored, eventType, { redelivered: true }));
+      const envelope = attachEnvelope(
+        this.registry.toEnvelope(stored, eventType, { redelivered: true }),
+      );
       this.eventBus.publish(envelope.event);
     }
   }
