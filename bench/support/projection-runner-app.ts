@@ -2,11 +2,8 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
-import {
-  createDynamoDBStreamsClient,
-  DynamoProjectionsModule,
-  StreamRunnerHost,
-} from 'nestjs-dynamo-es/projections';
+import { DynamoProjectionsModule, StreamRunnerHost } from 'nestjs-dynamo-es/projections';
+import { createDynamoDBStreamsClient } from 'nestjs-dynamo-es/stream-runner';
 import { Account } from '../../sample/accounts/account.aggregate.js';
 import { ACCOUNT_EVENTS } from '../../sample/accounts/account.events.js';
 import { AccountDirectoryProjection } from '../../sample/accounts/read-model/account-directory.projection.js';

@@ -21,6 +21,7 @@ export {
 } from './projection.js';
 export {
   type ProcessingOutcome,
+  ProjectionHandlerError,
   ProjectionProcessor,
   type ProjectionProcessorOptions,
   ViewWriteConflictError,
@@ -46,5 +47,12 @@ export type {
   DynamoProjectionsOptionsFactory,
 } from './nest/dynamo-projections-options.js';
 export { StreamRunnerHost } from './nest/stream-runner-host.js';
-export { createDynamoDBStreamsClient } from './streams-client.js';
-export * from './streams/index.js';
+export { createLeaseTable, type CreateLeaseTableOptions } from './streams/create-lease-table.js';
+export { LEASE_TABLE_ATTRIBUTES, SHARD_END, TRIM_HORIZON } from './streams/lease-table-layout.js';
+export { StreamNotEnabledError, StreamRunnerOptionsError } from './streams/stream-errors.js';
+export type {
+  ShardRecords,
+  ShardRecordsHandler,
+  StreamRunnerLogger,
+} from './streams/stream-records.js';
+export type { StreamRunnerOptions, StreamRunnerStatus } from './streams/stream-runner.js';

@@ -22,6 +22,12 @@ export interface ProjectionProcessorOptions {
   readonly handlerBackoff?: (attempt: number) => number;
   /** Streams applied at once. Default 8. */
   readonly concurrency?: number;
+  /**
+   * What to do with an event whose handler kept failing: `park` it (default: the stream waits behind it, the rest
+   * goes on), or `throw` a ProjectionHandlerError once the events before it are written, for a caller that has its
+   * own way with failures (a Lambda function reports the record, and Lambda retries it).
+   */
+  readonly handlerFailures?: 'park' | 'throw';
   /** Called when an event is parked. */
   readonly onParked?: (parked: ParkedEvent) => void;
 }
@@ -37,6 +43,24 @@ export interface ProcessingOutcome {
   readonly viewWrites: number;
   readonly eventQueries: number;
   readonly parked: number;
+}
+
+/** A projection's handler kept failing on an event (with `handlerFailures: 'throw'`). The events before it are applied. */
+export class ProjectionHandlerError extends EventStoreError {
+  constructor(
+    readonly projection: string,
+    readonly streamId: string,
+    readonly version: number,
+    readonly eventId: string,
+    readonly eventType: string,
+    options: ErrorOptions,
+  ) {
+    super(
+      `Projection "${projection}" could not apply ${eventType} v${version} of ${streamId}: ` +
+        `${(options.cause as Error).message}`,
+      options,
+    );
+  }
 }
 
 /** The views could not be brought up to date: the documents kept changing under it. Retry the batch. */
@@ -181,10 +205,22 @@ export class ProjectionProcessor {
       let applied = 0;
       let appliedUpTo = position;
       let parked: ParkedEvent | undefined;
+      let thrown: ProjectionHandlerError | undefined;
       for (const stored of events) {
         const entry = handled.get(stored.type);
         if (entry) {
           const failure = await this.runHandler(entry, stored, changes);
+          if (failure && this.options.handlerFailures === 'throw') {
+            thrown = new ProjectionHandlerError(
+              definition.name,
+              streamId,
+              stored.version,
+              stored.eventId,
+              stored.type,
+              { cause: failure },
+            );
+            break;
+          }
           if (failure) {
             parked = {
               projection: definition.name,
@@ -194,7 +230,7 @@ export class ProjectionProcessor {
               version: stored.version,
               eventId: stored.eventId,
               eventType: stored.type,
-              error: failure.message,
+              error: `${failure.name}: ${failure.message}`,
               attempts: this.handlerAttempts,
               parkedAt: new Date(),
             };
@@ -204,6 +240,7 @@ export class ProjectionProcessor {
         }
         appliedUpTo = stored.version;
       }
+      if (thrown && applied === 0) throw thrown;
       if (applied === 0 && !parked && parkedAt === undefined) {
         return {
           ...NO_OUTCOME,
@@ -232,6 +269,7 @@ export class ProjectionProcessor {
         await sleep(CONFLICT_BACKOFF_MS * 2 ** (attempt - 1) * Math.random());
         continue;
       }
+      if (thrown) throw thrown;
       if (parked) this.options.onParked?.(parked);
       return {
         applied,
@@ -265,7 +303,7 @@ export class ProjectionProcessor {
         lastError = error instanceof Error ? error : new Error(String(error));
       }
     }
-    return new Error(`${lastError!.name}: ${lastError!.message}`);
+    return lastError;
   }
 }
 

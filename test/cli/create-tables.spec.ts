@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,6 +10,7 @@ import { runCli } from '../../lib/cli/run-cli.js';
 import { createEventStoreTable } from '../../lib/index.js';
 import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
 import { testClient, testClientConfig } from '../support/dynamodb.js';
+import { nodeWithout, OPTIONAL_PEERS } from '../support/without-packages.js';
 
 interface CliRun {
   readonly exitCode: number;
@@ -31,7 +30,6 @@ async function cli(argv: string[], env: Record<string, string> = {}): Promise<Cl
   return { exitCode, stdout, stderr };
 }
 
-const execFileAsync = promisify(execFile);
 const endpoint = process.env.DYNAMODB_ENDPOINT!;
 const newTableName = () => `events-cli-${randomUUID()}`;
 
@@ -158,33 +156,13 @@ describe('nestjs-dynamo-es create-tables', () => {
 
     it('runs without the optional peers lib-dynamodb and client-dynamodb-streams, as an app without projections has it', async () => {
       const names = newTableNames();
-      const loader = fileURLToPath(new URL('../support/typescript-loader.js', import.meta.url));
       const main = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
-      // Resolving either package fails, as it does where it is not installed.
-      const withoutPeers =
-        'export async function resolve(specifier, context, next) {' +
-        "  if (['@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams'].includes(specifier))" +
-        "    throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });" +
-        '  return next(specifier, context);' +
-        '}';
       const args = ['--endpoint', endpoint, '--table', names.events, '--views-table', names.views];
 
-      const { stdout } = await execFileAsync(
-        process.execPath,
-        [
-          '--import',
-          `data:text/javascript,import { register } from 'node:module'; ` +
-            `register(${JSON.stringify(`file://${loader}`)}); ` +
-            `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(withoutPeers)}`)});`,
-          main,
-          'create-tables',
-          ...args,
-          '--lease-table',
-          names.leases,
-        ],
-        {
-          env: { ...process.env, NODE_OPTIONS: '', AWS_REGION: String(testClientConfig().region) },
-        },
+      const { stdout } = await nodeWithout(
+        OPTIONAL_PEERS,
+        [main, 'create-tables', ...args, '--lease-table', names.leases],
+        { AWS_REGION: String(testClientConfig().region) },
       );
 
       expect(stdout).toBe(

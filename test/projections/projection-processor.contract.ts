@@ -12,6 +12,7 @@ import {
   aggregateDocumentId,
   type ProjectionDefinition,
   type ProjectionEventHandler,
+  ProjectionHandlerError,
   ProjectionProcessor,
   type ProjectionProcessorOptions,
   type ViewStore,
@@ -307,6 +308,31 @@ export function describeProjectionProcessor(
           error: expect.stringMatching(/^UnsupportedEventVersionError/) as string,
         }),
       ]);
+    });
+
+    it('throws a ProjectionHandlerError instead, when told to, once the events before it are written', async () => {
+      const projection = accountsProjection(
+        undefined,
+        (event) => (event as MoneyDeposited).amount === 13,
+      );
+      const poisoned = await account(10, 13, 20);
+
+      const error = await processorOf(projection, { handlerFailures: 'throw' })
+        .apply(poisoned.events)
+        .catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(ProjectionHandlerError);
+      expect(error).toMatchObject({
+        streamId: `BankAccount#${poisoned.id}`,
+        version: 3,
+        eventType: 'MoneyDeposited',
+      });
+      expect((error as Error).message).toMatch(/cannot take 13/);
+      expect(await stores.views.read(projection.view, poisoned.id)).toMatchObject({
+        document: { owner: 'Ada', balance: 10 },
+        positions: { [`BankAccount#${poisoned.id}`]: 2 },
+      });
+      expect(await stores.views.listParked(projection.name)).toEqual([]);
     });
 
     it('refuses a projection of an event class that no aggregate registers', () => {

@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { SNAPSHOT_SORT_KEY } from '../../lib/index.js';
 import { storedEventsOf } from '../../lib/projections/index.js';
+import { nodeWithout } from '../support/without-packages.js';
 
 const eventImage = (version: number) => ({
   streamId: { S: 'Account#a-1' },
@@ -68,5 +70,23 @@ describe('storedEventsOf: the events among stream records', () => {
 
     expect(events.map((event) => event.version)).toEqual([3]);
     expect(skipped).toEqual(['7']);
+  });
+});
+
+describe('the projections entry', () => {
+  it('loads without the Streams client, an optional peer only a runner needs', async () => {
+    const entry = fileURLToPath(new URL('../../lib/projections/index.ts', import.meta.url));
+
+    const { stdout } = await nodeWithout(
+      ['@aws-sdk/client-dynamodb-streams'],
+      [
+        '--input-type=module',
+        '-e',
+        `const { DynamoProjectionsModule, ProjectionProcessor } = await import(${JSON.stringify(entry)});
+         console.log(typeof DynamoProjectionsModule.forRoot, typeof ProjectionProcessor);`,
+      ],
+    );
+
+    expect(stdout).toBe('function function\n');
   });
 });

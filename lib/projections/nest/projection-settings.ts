@@ -6,6 +6,8 @@ export interface ProjectionSettings {
   readonly handlerBackoff?: (attempt: number) => number;
   /** Streams applied at once. Default 8. */
   readonly concurrency?: number;
+  /** `park` (default) or `throw` an event whose handler keeps failing: see ProjectionProcessorOptions. */
+  readonly handlerFailures?: 'park' | 'throw';
   /**
    * Reliable reactions: also publish every event read from the table's stream on the @nestjs/cqrs EventBus, so that
    * @EventsHandler()s and sagas receive the events of every instance, those whose publish after the save was lost

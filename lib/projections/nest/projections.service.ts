@@ -39,6 +39,7 @@ export class Projections implements OnModuleInit {
       handlerAttempts: this.settings.handlerAttempts,
       handlerBackoff: this.settings.handlerBackoff,
       concurrency: this.settings.concurrency,
+      handlerFailures: this.settings.handlerFailures,
       onParked: (parked) =>
         this.logger.error(
           `Parked ${parked.eventType} v${parked.version} of ${parked.streamId} for projection ` +

@@ -13,8 +13,7 @@ import { DYNAMODB_CLIENT } from '../../nest/event-store.token.js';
 import { DYNAMO_EVENT_STORE_OPTIONS } from '../../nest/dynamo-event-store.module-definition.js';
 import type { DynamoEventStoreModuleOptions } from '../../nest/dynamo-event-store-options.js';
 import { storedEventsOf } from '../stream-events.js';
-import { createDynamoDBStreamsClient } from '../streams-client.js';
-import { StreamRunner, type StreamRunnerStatus } from '../streams/stream-runner.js';
+import type { StreamRunner, StreamRunnerStatus } from '../streams/stream-runner.js';
 import type { DynamoProjectionsModuleOptions } from './dynamo-projections-options.js';
 import { DYNAMO_PROJECTIONS_OPTIONS } from './dynamo-projections.module-definition.js';
 import { Projections } from './projections.service.js';
@@ -42,7 +41,13 @@ export class StreamRunnerHost
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.runner === false) return;
+    if (this.options.runner === false || process.env.NESTJS_DYNAMO_ES_RUNNER === 'false') return;
+    // Loaded only where a runner runs: the Streams client is an optional peer, and an instance that only reads views
+    // (a Lambda function, a rebuild) need not load it.
+    const [{ StreamRunner }, { createDynamoDBStreamsClient }] = await Promise.all([
+      import('../streams/stream-runner.js'),
+      import('../streams-client.js'),
+    ]);
     const streams =
       this.options.streamsClient ??
       (this.ownedStreamsClient = createDynamoDBStreamsClient(
