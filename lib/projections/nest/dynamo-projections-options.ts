@@ -7,8 +7,11 @@ import type { ProjectionSettings } from './projection-settings.js';
 export interface DynamoProjectionsModuleOptions extends ProjectionSettings {
   /** The table of the views' documents and parked events (createViewTable, or the CLI). */
   readonly viewsTable: string;
-  /** The table of the stream runner's leases, one per shard (createLeaseTable, or the CLI). */
-  readonly leaseTable: string;
+  /**
+   * The table of the stream runner's leases, one per shard (createLeaseTable, or the CLI). Required with the runner;
+   * an instance with `runner: false` (a Lambda function, a rebuild) needs none.
+   */
+  readonly leaseTable?: string;
   /**
    * Whether this instance reads the table's stream and applies it to the projections. Default true. Instances that
    * only read views set it to false; as many instances as like may run it, sharing the shards.

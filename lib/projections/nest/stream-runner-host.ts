@@ -9,6 +9,7 @@ import {
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoEventStore } from '../../dynamodb/dynamodb-event-store.js';
+import { AggregateConfigurationError } from '../../nest/errors.js';
 import { DYNAMODB_CLIENT } from '../../nest/event-store.token.js';
 import { DYNAMO_EVENT_STORE_OPTIONS } from '../../nest/dynamo-event-store.module-definition.js';
 import type { DynamoEventStoreModuleOptions } from '../../nest/dynamo-event-store-options.js';
@@ -42,6 +43,13 @@ export class StreamRunnerHost
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.runner === false || process.env.NESTJS_DYNAMO_ES_RUNNER === 'false') return;
+    const { leaseTable } = this.options;
+    if (!leaseTable) {
+      throw new AggregateConfigurationError(
+        'DynamoProjectionsModule runs the stream runner, which needs a lease table: set `leaseTable` ' +
+          '(created with createLeaseTable or the CLI), or `runner: false` for an instance that runs none.',
+      );
+    }
     // Loaded only where a runner runs: the Streams client is an optional peer, and an instance that only reads views
     // (a Lambda function, a rebuild) need not load it.
     const [{ StreamRunner }, { createDynamoDBStreamsClient }] = await Promise.all([
@@ -58,7 +66,7 @@ export class StreamRunnerHost
       dynamodb: this.dynamodb,
       streams,
       eventsTable: this.eventStore.tableName,
-      leaseTable: this.options.leaseTable,
+      leaseTable,
       handler: async ({ records }) => {
         const events = storedEventsOf(records, (record, reason) =>
           this.logger.warn(
