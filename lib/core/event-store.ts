@@ -8,6 +8,8 @@ import type {
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StreamIdsPage,
+  StreamSegment,
 } from './types.js';
 
 /**
@@ -46,4 +48,13 @@ export interface EventStore {
 
   /** The version of the stream's last event; 0 when the stream does not exist. */
   readStreamVersion(streamId: string): Promise<number>;
+
+  /**
+   * Every stream's id, once, in one segment of `segment.count`, page by page; what a rebuild lists. Streams created
+   * while it reads may or may not be listed. No order: never rely on it for the order of events.
+   */
+  listStreams(segment: StreamSegment): AsyncIterable<StreamIdsPage>;
+
+  /** About how many events the store holds, for a rebuild's ETA; undefined when it cannot tell. */
+  estimateEventCount(): Promise<number | undefined>;
 }

@@ -1,7 +1,7 @@
 import { InvalidReadError } from './errors.js';
 import { MAX_STREAM_VERSION } from './limits.js';
 import { assertValidStreamId } from './stream-id.js';
-import type { ReadSnapshotOptions, ReadStreamOptions } from './types.js';
+import type { ReadSnapshotOptions, ReadStreamOptions, StreamSegment } from './types.js';
 
 export interface VersionRange {
   readonly fromVersion: number;
@@ -45,4 +45,24 @@ export function expectedNewerEventsOf(streamId: string, options: ReadSnapshotOpt
     );
   }
   return expectedNewerEvents;
+}
+
+const MAX_SEGMENTS = 1_000_000;
+
+/** A segment as given, or InvalidReadError: DynamoDB's parallel Scan takes 1 to 1,000,000 segments. */
+export function checkedSegment(segment: StreamSegment): StreamSegment {
+  const { index, count } = segment;
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SEGMENTS) {
+    throw new InvalidReadError(
+      '(every stream)',
+      `the segment count ${String(count)} is not an integer from 1 to ${MAX_SEGMENTS}`,
+    );
+  }
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
+    throw new InvalidReadError(
+      '(every stream)',
+      `segment ${String(index)} is not an integer from 0 to ${count - 1}`,
+    );
+  }
+  return segment;
 }

@@ -125,3 +125,20 @@ export interface SnapshotAndNewerEvents {
   /** The events after the snapshot (the whole stream without one), in version order. */
   readonly events: readonly EventData[];
 }
+
+/** One of the disjoint parts the stream ids are split into, so that a rebuild reads them in parallel. */
+export interface StreamSegment {
+  /** From 0 to count - 1. */
+  readonly index: number;
+  /** How many parts: from 1 to 1,000,000. */
+  readonly count: number;
+  /** Where an earlier read of this part stopped (a page's `resumeAfter`), to go on from there. */
+  readonly after?: string;
+}
+
+/** A page of stream ids, in no particular order. */
+export interface StreamIdsPage {
+  readonly streamIds: readonly string[];
+  /** Where to go on after this page; undefined once the segment is read to its end. */
+  readonly resumeAfter?: string;
+}

@@ -1,8 +1,8 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Observable } from 'rxjs';
 import { prepareAppend } from '../core/append-request.js';
 import type { EventStore } from '../core/event-store.js';
-import { expectedNewerEventsOf, versionRangeOf } from '../core/read-options.js';
+import { checkedSegment, expectedNewerEventsOf, versionRangeOf } from '../core/read-options.js';
 import { assertValidStreamId } from '../core/stream-id.js';
 import type {
   AppendOptions,
@@ -13,10 +13,14 @@ import type {
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StreamIdsPage,
+  StreamSegment,
 } from '../core/types.js';
 import { encodeAppend } from './items/encode-append.js';
 import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
+import { listStreams } from './reads/list-streams.js';
 import { queryPages, sendQuery, streamQueries } from './reads/query.js';
+import { asTypedSdkError } from './sdk-errors.js';
 import { readSnapshotAndNewerEvents } from './reads/read-snapshot-and-newer-events.js';
 import { EVENT_TABLE_ATTRIBUTES as A } from './table-layout.js';
 import { resolveFailedWrite } from './writes/resolve-failed-write.js';
@@ -143,6 +147,23 @@ export class DynamoEventStore implements EventStore {
   ): Promise<SnapshotAndNewerEvents> {
     const expectedNewerEvents = expectedNewerEventsOf(streamId, options);
     return readSnapshotAndNewerEvents(this.client, this.tableName, streamId, expectedNewerEvents);
+  }
+
+  /** A parallel Scan segment, asking for each stream's first version only. */
+  listStreams(segment: StreamSegment): AsyncIterable<StreamIdsPage> {
+    return listStreams(this.client, this.tableName, checkedSegment(segment));
+  }
+
+  /** DescribeTable's ItemCount: DynamoDB updates it about every six hours, and it counts snapshot items too. */
+  async estimateEventCount(): Promise<number | undefined> {
+    try {
+      const { Table } = await this.client.send(
+        new DescribeTableCommand({ TableName: this.tableName }),
+      );
+      return Table?.ItemCount;
+    } catch (error) {
+      throw asTypedSdkError(error, this.tableName);
+    }
   }
 
   async readStreamVersion(streamId: string): Promise<number> {

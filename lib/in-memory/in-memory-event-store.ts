@@ -2,7 +2,12 @@ import { Observable, Subject } from 'rxjs';
 import { prepareAppend } from '../core/append-request.js';
 import { ConcurrencyError } from '../core/errors.js';
 import type { EventStore } from '../core/event-store.js';
-import { expectedNewerEventsOf, type VersionRange, versionRangeOf } from '../core/read-options.js';
+import {
+  checkedSegment,
+  expectedNewerEventsOf,
+  type VersionRange,
+  versionRangeOf,
+} from '../core/read-options.js';
 import { assertValidStreamId } from '../core/stream-id.js';
 import type {
   AppendOptions,
@@ -13,6 +18,8 @@ import type {
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StreamIdsPage,
+  StreamSegment,
 } from '../core/types.js';
 import { encodeAppend } from '../dynamodb/items/encode-append.js';
 import { toEventData, toStoredEvent } from '../dynamodb/items/event-item.js';
@@ -151,6 +158,23 @@ export class InMemoryEventStore implements EventStore {
     return this.streams.get(streamId)?.events.at(-1)?.version ?? 0;
   }
 
+  /** The segment's streams in one page; a segment read once before (`after` given) has nothing more. */
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async *listStreams({ index, count, after }: StreamSegment): AsyncGenerator<StreamIdsPage> {
+    checkedSegment({ index, count, after });
+    if (after !== undefined) return;
+    yield {
+      streamIds: [...this.streams.keys()].filter(
+        (streamId) => segmentOf(streamId, count) === index,
+      ),
+    };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async estimateEventCount(): Promise<number> {
+    return this.log.length;
+  }
+
   /** Every stored event of every stream, in the order they were appended: for assertions in tests. */
   allEvents(): StoredEvent[] {
     return this.log.map(toStoredEvent);
@@ -167,4 +191,14 @@ export class InMemoryEventStore implements EventStore {
       .filter(({ version }) => version >= fromVersion && version <= toVersion)
       .map(({ item }) => item);
   }
+}
+
+/** A stream's segment, by a hash of its id (FNV-1a): stable, and spread evenly. */
+function segmentOf(streamId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < streamId.length; i++) {
+    hash ^= streamId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % count;
 }

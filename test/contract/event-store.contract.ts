@@ -576,6 +576,74 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('listStreams', () => {
+      const listAll = async (count: number) => {
+        const found: string[] = [];
+        for (let index = 0; index < count; index++) {
+          for await (const page of store.listStreams({ index, count }))
+            found.push(...page.streamIds);
+        }
+        return found;
+      };
+
+      it('lists every stream once across its segments, snapshots or not, whatever the segment count', async () => {
+        const streams = [newStream(), newStream(), newStream(), newStream(), newStream()];
+        for (const stream of streams)
+          await store.appendToStream(stream, 0, [deposited(1), deposited(2)]);
+        await store.appendToStream(streams[0]!, 2, [deposited(3)], {
+          snapshot: { state: {}, schemaVersion: 1 },
+        });
+
+        for (const count of [1, 3]) {
+          const listed = await listAll(count);
+          const ours = listed.filter((streamId) => streams.includes(streamId));
+          expect(ours.sort()).toEqual([...streams].sort());
+        }
+      });
+
+      it('resumes a segment after a page it has read', async () => {
+        const stream = newStream();
+        await store.appendToStream(stream, 0, [deposited(1)]);
+        const pages = [];
+        for await (const page of store.listStreams({ index: 0, count: 1 })) pages.push(page);
+
+        const last = pages.at(-1)!;
+        expect(last.resumeAfter).toBeUndefined();
+        if (pages.length > 1) {
+          const resumed = [];
+          for await (const page of store.listStreams({
+            index: 0,
+            count: 1,
+            after: pages.at(-2)!.resumeAfter,
+          })) {
+            resumed.push(...page.streamIds);
+          }
+          expect(resumed).toEqual(last.streamIds);
+        }
+        expect(pages.flatMap((page) => page.streamIds)).toContain(stream);
+      });
+
+      it.each([
+        [{ index: 0, count: 0 }],
+        [{ index: 3, count: 3 }],
+        [{ index: -1, count: 2 }],
+        [{ index: 0.5, count: 2 }],
+      ])('refuses segment %j with InvalidReadError', async (segment) => {
+        const pages = async () => {
+          for await (const _ of store.listStreams(segment)) void _;
+        };
+        expect(await rejection(pages())).toBeInstanceOf(InvalidReadError);
+      });
+
+      it('estimates how many events it holds', async () => {
+        const estimate = await store.estimateEventCount();
+
+        expect(estimate === undefined || (Number.isSafeInteger(estimate) && estimate >= 0)).toBe(
+          true,
+        );
+      });
+    });
+
     describe('reads', () => {
       let stream: string;
       beforeAll(async () => {

@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   paginateScan,
@@ -16,6 +18,7 @@ import {
 import { RESERVED_FIELD_PREFIX, toStoredDocument, type ViewDocument } from './view-document.js';
 import type {
   ParkedEvent,
+  StoredState,
   ViewDocumentState,
   ViewIncrement,
   ViewStore,
@@ -26,7 +29,10 @@ import {
   VIEW_TABLE,
   documentKeyOf,
   parkedKeyOf,
+  stateKeyOf,
 } from './view-table-layout.js';
+
+const MAX_KEYS_PER_BATCH_GET = 100;
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -153,6 +159,62 @@ export class DynamoViewStore implements ViewStore {
     return parked;
   }
 
+  async readStates<T>(keys: readonly string[]): Promise<Map<string, StoredState<T>>> {
+    const found = new Map<string, StoredState<T>>();
+    // BatchGetItem takes 100 keys a request; UnprocessedKeys are what it left for another.
+    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_BATCH_GET) {
+      let pending: Record<string, unknown>[] | undefined = keys
+        .slice(start, start + MAX_KEYS_PER_BATCH_GET)
+        .map((key) => ({ [A.key]: stateKeyOf(key) }));
+      while (pending && pending.length > 0) {
+        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.typedErrors(() =>
+          this.documents.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending!, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          found.set(String(item[A.id]), {
+            value: item[A.state] as T,
+            revision: Number(item[A.revision]),
+          });
+        }
+        pending = UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async writeState<T>(
+    key: string,
+    value: T,
+    expectedRevision: number,
+  ): Promise<'written' | 'conflict'> {
+    try {
+      await this.typedErrors(() =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [A.key]: stateKeyOf(key),
+              [A.kind]: 'state',
+              [A.id]: key,
+              [A.state]: value,
+              [A.revision]: expectedRevision + 1,
+              [A.updatedAt]: new Date().toISOString(),
+            },
+            ...revisionCondition(expectedRevision),
+          }),
+        ),
+      );
+      return 'written';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
   private documentPut(change: ViewWrite): PutCommandInput {
     const fields =
       change.document === null ? {} : toStoredDocument(change.view, change.id, change.document);
@@ -170,16 +232,7 @@ export class DynamoViewStore implements ViewStore {
         ...(change.document === null ? { [A.deleted]: true } : {}),
         [A.updatedAt]: new Date().toISOString(),
       },
-      ...(change.expectedRevision === 0
-        ? {
-            ConditionExpression: 'attribute_not_exists(#key)',
-            ExpressionAttributeNames: { '#key': A.key },
-          }
-        : {
-            ConditionExpression: '#revision = :revision',
-            ExpressionAttributeNames: { '#revision': A.revision },
-            ExpressionAttributeValues: { ':revision': change.expectedRevision },
-          }),
+      ...revisionCondition(change.expectedRevision),
     };
   }
 
@@ -246,6 +299,25 @@ export class DynamoViewStore implements ViewStore {
       throw asTypedSdkError(error, this.tableName);
     }
   }
+}
+
+/** The item must be at `expectedRevision`; 0 means it must not exist. */
+function revisionCondition(
+  expectedRevision: number,
+): Pick<
+  PutCommandInput,
+  'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+> {
+  return expectedRevision === 0
+    ? {
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': A.key },
+      }
+    : {
+        ConditionExpression: '#revision = :revision',
+        ExpressionAttributeNames: { '#revision': A.revision },
+        ExpressionAttributeValues: { ':revision': expectedRevision },
+      };
 }
 
 function stateOf(item: Item): ViewDocumentState {

@@ -1,6 +1,7 @@
 import { toStoredDocument, type ViewDocument, ViewDocumentError } from './view-document.js';
 import type {
   ParkedEvent,
+  StoredState,
   ViewDocumentState,
   ViewIncrement,
   ViewStore,
@@ -22,6 +23,7 @@ interface StoredDocument {
 export class InMemoryViewStore implements ViewStore {
   private readonly documents = new Map<string, StoredDocument>();
   private readonly parkedEvents = new Map<string, ParkedEvent>();
+  private readonly states = new Map<string, StoredState<unknown>>();
 
   // Nothing below awaits: a write is checked and applied in one synchronous step, as DynamoDB applies one request.
   // eslint-disable-next-line @typescript-eslint/require-await
@@ -83,10 +85,32 @@ export class InMemoryViewStore implements ViewStore {
       .map((parked) => structuredClone(parked));
   }
 
-  /** Forgets every document and parked stream. */
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async readStates<T>(keys: readonly string[]): Promise<Map<string, StoredState<T>>> {
+    const found = new Map<string, StoredState<T>>();
+    for (const key of keys) {
+      const state = this.states.get(key);
+      if (state) found.set(key, structuredClone(state) as StoredState<T>);
+    }
+    return found;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async writeState<T>(
+    key: string,
+    value: T,
+    expectedRevision: number,
+  ): Promise<'written' | 'conflict'> {
+    if ((this.states.get(key)?.revision ?? 0) !== expectedRevision) return 'conflict';
+    this.states.set(key, { value: structuredClone(value), revision: expectedRevision + 1 });
+    return 'written';
+  }
+
+  /** Forgets every document, parked stream and state. */
   clear(): void {
     this.documents.clear();
     this.parkedEvents.clear();
+    this.states.clear();
   }
 
   private incremented(view: string, { id, deltas }: ViewIncrement): [string, StoredDocument] {

@@ -54,6 +54,13 @@ export interface ViewWrite {
   readonly unparkedStream?: string;
 }
 
+/** A value the projections keep about themselves (which generation is served, a rebuild's checkpoints). */
+export interface StoredState<T> {
+  readonly value: T;
+  /** Raised by every write of the state. */
+  readonly revision: number;
+}
+
 /**
  * The documents of projections' views, and their positions: the contract the DynamoDB view store and the in-memory
  * one keep alike. Reads are strongly consistent. Every write is conditioned on the revision it was computed from,
@@ -73,4 +80,10 @@ export interface ViewStore {
 
   /** Every parked stream, of one projection or of all. */
   listParked(projection?: string): Promise<ParkedEvent[]>;
+
+  /** States by key, strongly consistent; the keys without one are left out. */
+  readStates<T>(keys: readonly string[]): Promise<Map<string, StoredState<T>>>;
+
+  /** `conflict` when the state's revision is no longer `expectedRevision` (0: it must not exist yet). */
+  writeState<T>(key: string, value: T, expectedRevision: number): Promise<'written' | 'conflict'>;
 }

@@ -6,9 +6,9 @@ import type { TableDefinition } from '../../dynamodb/table.js';
  * all start with `__`. Parked streams are items of their own in the same table.
  */
 export const VIEW_TABLE_ATTRIBUTES = {
-  /** S, partition key: `<view>#<document id>`, or `parked#<view>#<document id>#<stream id>`. */
+  /** S, partition key: `<view>#<document id>`, `parked#<view>#<document id>#<stream id>`, or `state#<key>`. */
   key: '__key',
-  /** S: `document` or `parked`. */
+  /** S: `document`, `parked` or `state`. */
   kind: '__kind',
   view: '__view',
   id: '__id',
@@ -23,6 +23,8 @@ export const VIEW_TABLE_ATTRIBUTES = {
   updatedAt: '__updatedAt',
   /** M, parked items: the ParkedEvent. */
   parkedEvent: '__parkedEvent',
+  /** M, state items: the projections' own state (generations, rebuild checkpoints). */
+  state: '__state',
 } as const;
 
 export const VIEW_TABLE: TableDefinition = {
@@ -32,6 +34,10 @@ export const VIEW_TABLE: TableDefinition = {
 
 export function documentKeyOf(view: string, id: string): string {
   return `${view}#${id}`;
+}
+
+export function stateKeyOf(key: string): string {
+  return `state#${key}`;
 }
 
 export function parkedKeyOf(view: string, documentId: string, streamId: string): string {

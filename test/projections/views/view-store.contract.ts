@@ -259,6 +259,36 @@ export function describeViewStoreContract(
       expect(await store.listParked(parked.projection)).toEqual([]);
     });
 
+    it('keeps states by key, each written conditioned on its revision', async () => {
+      const key = `projection#${newView()}`;
+      const other = `${key}#segment#0`;
+
+      expect(await store.writeState(key, { activeGeneration: 1 }, 0)).toBe('written');
+      expect(await store.writeState(key, { activeGeneration: 9 }, 0)).toBe('conflict');
+      expect(
+        await store.writeState(key, { activeGeneration: 2, rebuild: { segments: 4 } }, 1),
+      ).toBe('written');
+      expect(await store.writeState(other, { done: true }, 0)).toBe('written');
+
+      expect(await store.readStates([key, other, `${key}#missing`])).toEqual(
+        new Map<string, unknown>([
+          [key, { value: { activeGeneration: 2, rebuild: { segments: 4 } }, revision: 2 }],
+          [other, { value: { done: true }, revision: 1 }],
+        ]),
+      );
+    });
+
+    it('reads more states at once than one request takes', async () => {
+      const prefix = `many-${newView()}`;
+      const keys = Array.from({ length: 130 }, (_, index) => `${prefix}#${index}`);
+      await Promise.all(keys.map((key, index) => store.writeState(key, { index }, 0)));
+
+      const states = await store.readStates(keys);
+
+      expect(states.size).toBe(130);
+      expect(states.get(`${prefix}#129`)).toEqual({ value: { index: 129 }, revision: 1 });
+    });
+
     it('hands out copies: changing what was read changes nothing stored', async () => {
       const view = newView();
       await write({ view, id: 'a-1', document: { list: [1] } });

@@ -1,0 +1,42 @@
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { StreamIdsPage, StreamSegment } from '../../core/types.js';
+import { asTypedSdkError } from '../sdk-errors.js';
+import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
+
+/**
+ * One segment of a parallel Scan of the events table, asking for the first version of each stream only: one item
+ * per stream comes back instead of every event (measured on 20,000 events of 500 streams: 500 items against
+ * 20,000, in half the time). DynamoDB charges the Scan for every item it reads either way.
+ */
+export async function* listStreams(
+  client: DynamoDBClient,
+  tableName: string,
+  { index, count, after }: StreamSegment,
+): AsyncGenerator<StreamIdsPage> {
+  let exclusiveStartKey = after === undefined ? undefined : (JSON.parse(after) as WireItem);
+  do {
+    let page;
+    try {
+      page = await client.send(
+        new ScanCommand({
+          TableName: tableName,
+          Segment: index,
+          TotalSegments: count,
+          FilterExpression: '#version = :first',
+          ProjectionExpression: '#stream',
+          ExpressionAttributeNames: { '#version': A.version, '#stream': A.streamId },
+          ExpressionAttributeValues: { ':first': { N: '1' } },
+          ConsistentRead: true,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+    } catch (error) {
+      throw asTypedSdkError(error, tableName);
+    }
+    exclusiveStartKey = page.LastEvaluatedKey;
+    yield {
+      streamIds: (page.Items ?? []).map((item) => item[A.streamId]!.S!),
+      resumeAfter: exclusiveStartKey && JSON.stringify(exclusiveStartKey),
+    };
+  } while (exclusiveStartKey);
+}
