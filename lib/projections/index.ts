@@ -20,10 +20,24 @@ export {
   type ViewUpdate,
 } from './projection.js';
 export {
+  liveViewsOf,
+  type ProjectionState,
+  type RebuildMode,
+  type RebuildPlan,
+  viewOfGeneration,
+} from './generations.js';
+export {
+  RebuildInProgressError,
+  type RebuildOptions,
+  type RebuildProgress,
+  rebuildProjection,
+} from './rebuild/projection-rebuild.js';
+export {
   type ProcessingOutcome,
   ProjectionHandlerError,
   ProjectionProcessor,
   type ProjectionProcessorOptions,
+  UnknownProjectionError,
   ViewWriteConflictError,
 } from './projection-processor.js';
 export { DynamoProjectionsModule } from './nest/dynamo-projections.module.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Type } from '@nestjs/common';
 import type { IEvent } from '@nestjs/cqrs';
-import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { from, lastValueFrom, mergeMap, take, toArray } from 'rxjs';
 import { EventStoreError } from '../core/errors.js';
 import type { EventStore } from '../core/event-store.js';
 import type { StoredEvent } from '../core/types.js';
@@ -63,6 +63,16 @@ export class ProjectionHandlerError extends EventStoreError {
   }
 }
 
+/** No projection of that name is registered. */
+export class UnknownProjectionError extends EventStoreError {
+  constructor(
+    readonly projection: string,
+    known: string,
+  ) {
+    super(`No projection is named "${projection}"; the application has ${known || 'none'}.`);
+  }
+}
+
 /** The views could not be brought up to date: the documents kept changing under it. Retry the batch. */
 export class ViewWriteConflictError extends EventStoreError {
   constructor(
@@ -87,6 +97,8 @@ interface ProjectionRuntime {
 }
 
 const CONFLICT_ATTEMPTS = 10;
+/** Events a catch-up reads and writes at a time: a stream of any length in bounded memory. */
+const CATCH_UP_CHUNK = 500;
 const CONFLICT_BACKOFF_MS = 10;
 
 /**
@@ -118,8 +130,14 @@ export class ProjectionProcessor {
     this.concurrency = options.concurrency ?? 8;
   }
 
-  /** Applies the events to every projection; resolves once every view holds them. */
-  async apply(events: readonly StoredEvent[]): Promise<ProcessingOutcome> {
+  /**
+   * Applies the events to every projection; resolves once every view holds them. `viewsOf` names, by projection,
+   * the views to apply to (a generation being rebuilt beside the served one); by default its own view.
+   */
+  async apply(
+    events: readonly StoredEvent[],
+    viewsOf: (projection: ProjectionDefinition) => readonly string[] = ({ view }) => [view],
+  ): Promise<ProcessingOutcome> {
     const byStream = new Map<string, StoredEvent[]>();
     for (const event of events) {
       const stream = byStream.get(event.streamId) ?? [];
@@ -127,35 +145,93 @@ export class ProjectionProcessor {
       byStream.set(event.streamId, stream);
     }
     const work = this.projections.flatMap((projection) =>
-      [...byStream.entries()].map(([streamId, streamEvents]) => ({
-        projection,
-        streamId,
-        streamEvents,
-      })),
+      viewsOf(projection.definition).flatMap((view) =>
+        [...byStream.entries()].map(([streamId, streamEvents]) => ({
+          projection,
+          view,
+          streamId,
+          streamEvents,
+        })),
+      ),
     );
-    const outcomes = await lastValueFrom(
+    // Every stream's work is settled before a failure is passed on, so that no write is still under way when the
+    // caller hears of it (and, say, reports the batch as failed).
+    const settled = await lastValueFrom(
       from(work).pipe(
         mergeMap(
-          ({ projection, streamId, streamEvents }) =>
-            this.applyStream(projection, streamId, inVersionOrder(streamEvents)),
+          ({ projection, view, streamId, streamEvents }) =>
+            this.applyStream(projection, view, streamId, inVersionOrder(streamEvents)).then(
+              (outcome) => ({ outcome }),
+              (error: unknown) => ({ error }),
+            ),
           this.concurrency,
         ),
         toArray(),
       ),
+      { defaultValue: [] },
     );
+    const outcomes: ProcessingOutcome[] = [];
+    for (const result of settled) {
+      if ('error' in result) throw result.error;
+      outcomes.push(result.outcome);
+    }
     return outcomes.reduce(sumOutcomes, NO_OUTCOME);
+  }
+
+  /** The projections it runs. */
+  get definitions(): readonly ProjectionDefinition[] {
+    return this.projections.map(({ definition }) => definition);
+  }
+
+  /** The projection of that name, or UnknownProjectionError naming those it runs. */
+  definitionNamed(name: string): ProjectionDefinition {
+    return this.projectionNamed(name).definition;
+  }
+
+  /**
+   * Brings one stream's document in `view` (the projection's own, or a generation of it) up to the stream's last
+   * event, reading the table from the document's position on, in chunks of `chunk` events: a rebuild's step. Each
+   * chunk is applied like live delivery, so the two cannot apply an event twice or leave one out.
+   */
+  async catchUpStream(
+    projectionName: string,
+    streamId: string,
+    view: string,
+    chunk = CATCH_UP_CHUNK,
+  ): Promise<ProcessingOutcome> {
+    const projection = this.projectionNamed(projectionName);
+    const state = await this.options.views.read(view, projection.definition.documentIdOf(streamId));
+    if (state?.parked[streamId] !== undefined) return NO_OUTCOME;
+    let outcome = NO_OUTCOME;
+    // A cursor of its own: a chunk the projection handles nothing of leaves the document's position where it was.
+    for (let next = (state?.positions[streamId] ?? 0) + 1; ;) {
+      const events = await lastValueFrom(
+        this.options.eventStore
+          .readStream(streamId, { fromVersion: next })
+          .pipe(take(chunk), toArray()),
+      );
+      if (events.length === 0) return outcome;
+      const applied = await this.applyStream(projection, view, streamId, events);
+      outcome = sumOutcomes(outcome, {
+        ...applied,
+        filledFromTable: applied.filledFromTable + events.length,
+        eventQueries: applied.eventQueries + 1,
+      });
+      if (events.length < chunk || applied.parked > 0) return outcome;
+      next = events.at(-1)!.version + 1;
+    }
   }
 
   /**
    * Applies a parked stream again, from its position to the stream's last event, once the handler is fixed. Resolves
    * to what it did; the stream is parked again if the handler still fails.
    */
-  async replayParked(projectionName: string, streamId: string): Promise<ProcessingOutcome> {
-    const projection = this.projections.find(
-      ({ definition }) => definition.name === projectionName,
-    );
-    if (!projection)
-      throw new AggregateConfigurationError(`No projection is named "${projectionName}".`);
+  async replayParked(
+    projectionName: string,
+    streamId: string,
+    view = this.projectionNamed(projectionName).definition.view,
+  ): Promise<ProcessingOutcome> {
+    const projection = this.projectionNamed(projectionName);
     const last = await this.options.eventStore.readStreamVersion(streamId);
     if (last === 0) return NO_OUTCOME;
     // The stream's last event alone: the gap between the position and it is read from the table, in order.
@@ -164,11 +240,21 @@ export class ProjectionProcessor {
         .readStream(streamId, { fromVersion: last, toVersion: last })
         .pipe(toArray()),
     );
-    return this.applyStream(projection, streamId, newest, { unpark: true });
+    return this.applyStream(projection, view, streamId, newest, { unpark: true });
+  }
+
+  private projectionNamed(name: string): ProjectionRuntime {
+    const projection = this.projections.find(({ definition }) => definition.name === name);
+    if (!projection) {
+      const known = this.projections.map(({ definition }) => `"${definition.name}"`).join(', ');
+      throw new UnknownProjectionError(name, known);
+    }
+    return projection;
   }
 
   private async applyStream(
     { definition, handled }: ProjectionRuntime,
+    view: string,
     streamId: string,
     batch: readonly StoredEvent[],
     { unpark = false } = {},
@@ -177,7 +263,7 @@ export class ProjectionProcessor {
     const documentId = definition.documentIdOf(streamId);
     const last = batch.at(-1)?.version ?? 0;
     for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
-      const state = await views.read(definition.view, documentId);
+      const state = await views.read(view, documentId);
       const position = state?.positions[streamId] ?? 0;
       const parkedAt = state?.parked[streamId];
       if (parkedAt !== undefined && !unpark) {
@@ -224,7 +310,7 @@ export class ProjectionProcessor {
           if (failure) {
             parked = {
               projection: definition.name,
-              view: definition.view,
+              view,
               documentId,
               streamId,
               version: stored.version,
@@ -253,7 +339,7 @@ export class ProjectionProcessor {
       const stillParked = { ...state?.parked };
       delete stillParked[streamId];
       const outcome = await views.write({
-        view: definition.view,
+        view,
         id: documentId,
         expectedRevision: state?.revision ?? 0,
         document: changes.document ?? null,

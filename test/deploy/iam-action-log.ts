@@ -30,6 +30,7 @@ const TRANSACT_WRITE_ACTIONS: Readonly<Record<string, string>> = {
 interface RequestInput {
   readonly TableName?: string;
   readonly TransactItems?: readonly Record<string, { readonly TableName: string }>[];
+  readonly RequestItems?: Readonly<Record<string, unknown>>;
 }
 
 interface StreamRequestInput {
@@ -63,6 +64,9 @@ export function logIamActions(client: DynamoDBClient): AuthorisedAction[] {
               action: TRANSACT_WRITE_ACTIONS[kind] ?? `unknown ${kind}`,
               tableName: TableName,
             });
+      else if (operation === 'BatchGetItem' || operation === 'BatchWriteItem')
+        for (const tableName of Object.keys(body.RequestItems!))
+          log.push({ operation, action: `dynamodb:${operation}`, tableName });
       else log.push({ operation, action: `dynamodb:${operation}`, tableName: body.TableName! });
       return next(args);
     },

@@ -129,7 +129,7 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
     ]);
   });
 
-  it('allows exactly what the module sends, each action on its own resource: runner, views, parking, replay, lists', async () => {
+  it('allows exactly what the module sends, each action on its own resource: runner, views, parking, replay, lists, rebuild', async () => {
     const {
       TABLE_NAME: eventsTable,
       VIEWS_TABLE_NAME: viewsTable,
@@ -206,6 +206,10 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
         new ScanCommand({ TableName: leaseTable, ConsistentRead: true }),
       );
       expect(leases.map((lease) => lease.leaseKey?.S)).not.toContain(departed.leaseKey);
+
+      const rebuilt = await projections.rebuild('iam-balances', { segments: 2 });
+      expect(rebuilt).toMatchObject({ status: 'done', streamsDone: 1, eventsApplied: 4 });
+      expect(await balances.get(id)).toEqual({ owner: 'Ada', balance: 11 });
     } finally {
       await app?.close();
       client.destroy();
@@ -225,9 +229,10 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
     );
 
     expect(measured).toEqual({
-      [arnOf(eventsTable)]: ['dynamodb:DescribeTable', 'dynamodb:Query'],
+      [arnOf(eventsTable)]: ['dynamodb:DescribeTable', 'dynamodb:Query', 'dynamodb:Scan'],
       [streamArn]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       [arnOf(viewsTable)]: [
+        'dynamodb:BatchGetItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',

@@ -16,6 +16,7 @@ import {
   ProjectionProcessor,
   type ProjectionProcessorOptions,
   type ViewStore,
+  type ViewWrite,
 } from '../../lib/projections/index.js';
 import {
   AccountOpened,
@@ -333,6 +334,44 @@ export function describeProjectionProcessor(
         positions: { [`BankAccount#${poisoned.id}`]: 2 },
       });
       expect(await stores.views.listParked(projection.name)).toEqual([]);
+    });
+
+    it('passes a failure on only once the other streams of the batch are written', async () => {
+      const projection = accountsProjection(
+        undefined,
+        (event) => (event as MoneyDeposited).amount === 13,
+      );
+      const poisoned = await account(10, 13);
+      const healthy = await account(5);
+      // The healthy document's write finishes a macrotask after the poisoned one's: later than a failure that
+      // did not wait for it would surface.
+      let healthyWritten = false;
+      let poisonedWritten!: () => void;
+      const afterPoisonedWrite = new Promise<void>((resolve) => (poisonedWritten = resolve));
+      const views: ViewStore = Object.create(stores.views, {
+        write: {
+          value: async (change: ViewWrite) => {
+            if (change.id === healthy.id) {
+              await afterPoisonedWrite;
+              await new Promise((resolve) => setTimeout(resolve, 0));
+            }
+            const result = await stores.views.write(change);
+            if (change.id === poisoned.id) poisonedWritten();
+            if (change.id === healthy.id) healthyWritten = true;
+            return result;
+          },
+        },
+      });
+
+      const error = await processorOf(projection, { handlerFailures: 'throw', views })
+        .apply([...healthy.events, ...poisoned.events])
+        .catch((thrown: unknown) => thrown);
+
+      expect(error).toBeInstanceOf(ProjectionHandlerError);
+      expect(healthyWritten).toBe(true);
+      expect(await stores.views.read(projection.view, healthy.id)).toMatchObject({
+        document: { balance: 5 },
+      });
     });
 
     it('refuses a projection of an event class that no aggregate registers', () => {

@@ -85,13 +85,13 @@ export function projectionDefinitionOf(instance: object): ProjectionDefinition {
   return { name: options.name, view: options.view, documentIdOf: options.documentId, handlers };
 }
 
-/** The view a projection class writes, for its ViewRepository. */
-export function viewOfProjection(projectionClass: Type<object>): string {
+/** The name a projection class was declared with, for its ViewRepository. */
+export function projectionNameOf(projectionClass: Type<object>): string {
   const options = optionsByClass.get(projectionClass);
   if (!options) {
     throw new AggregateConfigurationError(
       `${projectionClass.name} has no @Projection() decorator.`,
     );
   }
-  return options.view;
+  return options.name;
 }

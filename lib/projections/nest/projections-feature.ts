@@ -2,7 +2,8 @@ import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { ViewRepository } from '../view-repository.js';
 import type { ViewStore } from '../views/view-store.js';
 import { ProjectionCatalog } from './projection-catalog.js';
-import { viewOfProjection } from './projection.decorator.js';
+import { projectionNameOf } from './projection.decorator.js';
+import { Projections } from './projections.service.js';
 import { getViewRepositoryToken, VIEW_STORE } from './projection-tokens.js';
 
 let features = 0;
@@ -22,8 +23,11 @@ export function projectionsFeature(
   };
   const repositories: Provider[] = projections.map((projection) => ({
     provide: getViewRepositoryToken(projection),
-    useFactory: (views: ViewStore) => new ViewRepository(views, viewOfProjection(projection)),
-    inject: [VIEW_STORE],
+    useFactory: (views: ViewStore, running: Projections) => {
+      const name = projectionNameOf(projection);
+      return new ViewRepository(views, () => running.servedView(name));
+    },
+    inject: [VIEW_STORE, Projections],
   }));
   return {
     module,

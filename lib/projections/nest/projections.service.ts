@@ -5,11 +5,26 @@ import type { StoredEvent } from '../../core/types.js';
 import { attachEnvelope } from '../../nest/event-envelope.js';
 import { EVENT_STORE } from '../../nest/event-store.token.js';
 import { EventTypeRegistry } from '../../nest/event-type-registry.js';
+import {
+  INITIAL_STATE,
+  liveViewsOf,
+  type ProjectionState,
+  readProjectionStates,
+  viewOfGeneration,
+} from '../generations.js';
 import { type ProcessingOutcome, ProjectionProcessor } from '../projection-processor.js';
+import {
+  rebuildProjection,
+  type RebuildOptions,
+  type RebuildProgress,
+} from '../rebuild/projection-rebuild.js';
 import type { ParkedEvent, ViewStore } from '../views/view-store.js';
 import { ProjectionCatalog } from './projection-catalog.js';
 import type { ProjectionSettings } from './projection-settings.js';
 import { PROJECTION_SETTINGS, VIEW_STORE } from './projection-tokens.js';
+
+/** How long a read may be served from the generation before a rebuild switched: at most this. */
+const SERVED_VIEW_TTL_MS = 1000;
 
 /**
  * The application's projections: applies stored events to them (the runner calls this for every batch of stream
@@ -19,6 +34,7 @@ import { PROJECTION_SETTINGS, VIEW_STORE } from './projection-tokens.js';
 export class Projections implements OnModuleInit {
   private processor?: ProjectionProcessor;
   private readonly logger = new Logger('Projections');
+  private readonly served = new Map<string, { view: string; until: number }>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
@@ -49,11 +65,52 @@ export class Projections implements OnModuleInit {
     });
   }
 
-  /** Applies stored events, in any order and any number of times, to every projection, once in effect. */
+  /**
+   * Applies stored events, in any order and any number of times, to every projection, once in effect: to the
+   * generation served, and to the one a rebuild is building.
+   */
   async apply(events: readonly StoredEvent[]): Promise<ProcessingOutcome> {
-    const outcome = await this.requireProcessor().apply(events);
+    const processor = this.requireProcessor();
+    if (events.length === 0) return processor.apply(events);
+    const outcome = await processor.apply(
+      events,
+      await liveViewsOf(this.views, processor.definitions),
+    );
     if (this.settings.redeliverToEventBus) this.redeliver(events);
     return outcome;
+  }
+
+  /**
+   * (Re)builds a projection from the whole events table while live delivery goes on, and serves the new generation
+   * once built; or, with `mode: 'catch-up'`, brings the served one up to date from its positions. Run it again to
+   * resume one that was interrupted. See RebuildOptions.
+   */
+  async rebuild(projection: string, options?: RebuildOptions): Promise<RebuildProgress> {
+    const progress = await rebuildProjection(
+      { eventStore: this.eventStore, views: this.views, processor: this.requireProcessor() },
+      projection,
+      options,
+    );
+    // This instance serves the new generation at once; others within SERVED_VIEW_TTL_MS.
+    if (progress.status === 'done') this.served.delete(projection);
+    return progress;
+  }
+
+  /** Which generation of the projection is served, and the rebuild in progress if any. */
+  async stateOf(projection: string): Promise<ProjectionState> {
+    this.requireProcessor().definitionNamed(projection);
+    return (await readProjectionStates(this.views, [projection])).get(projection) ?? INITIAL_STATE;
+  }
+
+  /** The view name the projection's served generation is kept under, read at most once a second. */
+  async servedView(projection: string): Promise<string> {
+    const cached = this.served.get(projection);
+    if (cached && cached.until > Date.now()) return cached.view;
+    const { view } = this.requireProcessor().definitionNamed(projection);
+    const { activeGeneration } = await this.stateOf(projection);
+    const served = viewOfGeneration(view, activeGeneration);
+    this.served.set(projection, { view: served, until: Date.now() + SERVED_VIEW_TTL_MS });
+    return served;
   }
 
   /** Parked streams, of one projection or of all. */
@@ -61,9 +118,16 @@ export class Projections implements OnModuleInit {
     return this.views.listParked(projection);
   }
 
-  /** Applies a parked stream again, from where it stopped, once its handler is fixed. */
-  replay(projection: string, streamId: string): Promise<ProcessingOutcome> {
-    return this.requireProcessor().replayParked(projection, streamId);
+  /**
+   * Applies a parked stream again, from where it stopped, once its handler is fixed: in the view a ParkedEvent
+   * names (a generation being rebuilt, say), or by default the served one.
+   */
+  async replay(projection: string, streamId: string, view?: string): Promise<ProcessingOutcome> {
+    return this.requireProcessor().replayParked(
+      projection,
+      streamId,
+      view ?? (await this.servedView(projection)),
+    );
   }
 
   private redeliver(events: readonly StoredEvent[]): void {

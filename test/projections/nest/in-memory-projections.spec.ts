@@ -11,6 +11,7 @@ import {
 import {
   DynamoProjectionsModule,
   getViewRepositoryToken,
+  InMemoryViewStore,
   Projection,
   ProjectionHandler,
   Projections,
@@ -171,6 +172,55 @@ describe('projections on the in-memory stores', () => {
 
     expect(await directory().get(id)).toEqual({ id, owner: 'Ada', balance: 7 });
     expect(await projections.parked()).toEqual([]);
+  });
+
+  it('rebuilds a projection beside the one it serves, then serves the new generation and keeps it up to date', async () => {
+    const id = await openAccount('Ada', 10);
+    const account = await accounts().load(id);
+    account.deposit(-4);
+    await accounts().save(account);
+    await app.get(InMemoryProjectionRunner).settled();
+    const projections = app.get(Projections);
+    expect(await directory().get(id)).toEqual({ id, owner: 'Ada', balance: 10 });
+
+    AccountDirectory.refusesNegativeAmounts = false;
+    const servedWhileRebuilding: Promise<AccountSummary | undefined>[] = [];
+    try {
+      const done = await projections.rebuild('account-directory', {
+        progressIntervalMs: 0,
+        onProgress: ({ status }) => {
+          if (status === 'running') servedWhileRebuilding.push(directory().get(id));
+        },
+      });
+      expect(done).toMatchObject({
+        status: 'done',
+        generation: 2,
+        streamsDone: 1,
+        eventsApplied: 3,
+      });
+    } finally {
+      AccountDirectory.refusesNegativeAmounts = true;
+    }
+
+    expect(await Promise.all(servedWhileRebuilding)).toEqual(
+      servedWhileRebuilding.map(() => ({ id, owner: 'Ada', balance: 10 })),
+    );
+    expect(servedWhileRebuilding.length).toBeGreaterThan(0);
+    expect(await projections.stateOf('account-directory')).toEqual({ activeGeneration: 2 });
+    expect(await directory().get(id)).toEqual({ id, owner: 'Ada', balance: 6 });
+    expect(await directory().get('bank')).toEqual({ accounts: 1, balance: 6 });
+    // The generation served before is left as it was, beside the new one.
+    expect((await app.get(InMemoryViewStore).read('account-directory', id))?.document).toEqual({
+      id,
+      owner: 'Ada',
+      balance: 10,
+    });
+
+    account.deposit(1);
+    await accounts().save(account);
+    await app.get(InMemoryProjectionRunner).settled();
+
+    expect(await directory().get(id)).toEqual({ id, owner: 'Ada', balance: 7 });
   });
 
   it('redelivers stream events to @EventsHandler()s when asked, marked as redelivered', async () => {
