@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureCpuVersusRawSdk } from './cpu-versus-raw-sdk.js';
 import { measureEndToEnd } from './end-to-end.js';
+import { measureLambdaColdStart } from './lambda-cold-start.js';
 import { measureHistoryMemory } from './memory.js';
 import { measurePeerCastore } from './peer-castore.js';
 import { measureProjections } from './projections.js';
@@ -77,6 +78,17 @@ async function main(): Promise<void> {
           'of a stream and they cost one view write together, hence < 1.',
         'Lag is bounded by idleDelayMs + one GetRecords + the apply (plus the 5 ms poll). moto has one shard, ' +
           'so only one of 3 runners reads it: more runners cannot read faster there.',
+      ],
+    );
+    await section(
+      'lambdaColdStart',
+      '7. Lambda cold start: fresh node processes, one at a time (ms, median; this machine, not Lambda’s CPU share)',
+      () => measureLambdaColdStart(endpoint, { quick }),
+      [
+        'The function file is a user’s: nestjs-dynamo-es, /projections and /lambda with the sample’s Account ' +
+          'events, aggregate and AccountDirectoryProjection. Its first invocation creates the application context ' +
+          'and applies the batch on the local endpoint (moto: its requests are slower than DynamoDB’s), into a views ' +
+          'table of its own. On Lambda, CPU scales with memory (one vCPU at 1,769 MB): below that, imports take longer.',
       ],
     );
   } finally {

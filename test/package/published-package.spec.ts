@@ -248,6 +248,8 @@ import {
   InMemoryEventStoreModule,
   startLocalDynamoDB,
 } from 'nestjs-dynamo-es/testing';
+import { DynamoProjectionsModule, Projections, type RebuildProgress } from 'nestjs-dynamo-es/projections';
+import { createProjectionsHandler, type ProjectionsHandler } from 'nestjs-dynamo-es/lambda';
 
 class Account extends AggregateRoot {
   constructor(readonly id: string) {
@@ -277,4 +279,7 @@ export const testing = InMemoryEventStoreModule.forRoot();
 export const inMemory: EventStore = new InMemoryEventStore();
 export const scenario = () => aggregateScenario(Account, 'a-1').when(() => undefined).thenApplied();
 export const local = startLocalDynamoDB;
+export const projections = DynamoProjectionsModule.forRoot({ viewsTable: 'views', runner: false });
+export const rebuild = (service: Projections): Promise<RebuildProgress> => service.rebuild('balances');
+export const handler: ProjectionsHandler = createProjectionsHandler(projections);
 `;
