@@ -22,26 +22,49 @@ export function parseCommandLine<const Options extends OptionsConfig>(
   args: readonly string[],
   options: Options,
 ): ParsedValues<Options> {
+  const { values, positionals } = parseStrictly(command, args, options);
+  if (positionals.length > 0)
+    throw new CliUsageError(`Unexpected argument "${positionals[0]}".`, helpCommandOf(command));
+  return values;
+}
+
+/**
+ * As parseCommandLine, for a command that takes one argument besides its options (`rebuild <projection>`): without
+ * it, `missing` is the usage error.
+ */
+export function parseCommandLineWithArgument<const Options extends OptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: Options,
+  missing: string,
+): { readonly argument: string; readonly values: ParsedValues<Options> } {
+  const { values, positionals } = parseStrictly(command, args, options);
+  const [argument, extra] = positionals;
+  if (argument === undefined || argument === '')
+    throw new CliUsageError(missing, helpCommandOf(command));
+  if (extra !== undefined)
+    throw new CliUsageError(`Unexpected argument "${extra}".`, helpCommandOf(command));
+  return { argument, values };
+}
+
+function parseStrictly<const Options extends OptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: Options,
+): { values: ParsedValues<Options>; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options,
-      strict: true,
-      allowPositionals: true,
-    });
-    if (positionals.length > 0)
-      throw new CliUsageError(`Unexpected argument "${positionals[0]}".`, helpCommandOf(command));
-    return values;
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
-    if (error instanceof CliUsageError) throw error;
     const { code, message } = error as { code?: string; message: string };
     const option = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? '';
     throw new CliUsageError(
       code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
         ? `Unknown option "${option}" for ${command}.`
-        : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-          ? `Option ${option} needs a value.`
-          : message,
+        : code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? message
+          : message.includes('does not take an argument')
+            ? `Option ${option} takes no value.`
+            : `Option ${option} needs a value.`,
       helpCommandOf(command),
     );
   }

@@ -3,6 +3,7 @@ import { CliUsageError } from './cli-usage-error.js';
 import { createTables } from './create-tables.js';
 import { local } from './local.js';
 import { PACKAGE_VERSION } from './package-version.js';
+import { rebuild } from './rebuild.js';
 import { CLI_NAME, CLI_USAGE } from './usage.js';
 
 export type { CliIo } from './cli-io.js';
@@ -14,12 +15,14 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => 
   {
     'create-tables': createTables,
     local,
+    rebuild,
   };
-const COMMAND_LIST = 'the commands are create-tables and local';
+const COMMAND_LIST = 'the commands are create-tables, local and rebuild';
 
 /**
  * Runs one command line (without the node and script arguments) and returns the exit code: 0 done, 1 failed,
- * 2 the command line is wrong. Writes results to `io.stdout` and one-line errors to `io.stderr`; never throws.
+ * 2 the command line is wrong, 130 stopped by Ctrl-C before it was done (rebuild). Writes results to `io.stdout`
+ * and one-line errors to `io.stderr`; never throws.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;

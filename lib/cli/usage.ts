@@ -5,6 +5,7 @@ export const CLI_USAGE = `Usage: ${CLI_NAME} <command> [options]
 Commands:
   create-tables   Create the event store's DynamoDB tables, or check the key schemas of existing ones.
   local           Run a local DynamoDB (moto) with the event store's tables, for development and tests.
+  rebuild         Rebuild a projection's view from the events table, with progress; resumable.
 
 Options:
   -h, --help      Show this help. A command's help: ${CLI_NAME} <command> --help
@@ -14,6 +15,7 @@ Examples:
   ${CLI_NAME} create-tables --endpoint http://localhost:8000 --table events
   AWS_REGION=eu-west-1 ${CLI_NAME} create-tables --table events
   ${CLI_NAME} local
+  ${CLI_NAME} rebuild account-directory --module dist/app.module.js
 `;
 
 export const CREATE_TABLES_USAGE = `Usage: ${CLI_NAME} create-tables --table <name> [--views-table <name>] [--lease-table <name>]
@@ -82,4 +84,46 @@ Examples:
 
 Exit codes: 0 stopped when asked, 1 it could not start (no moto, a port in use) or moto exited,
 2 a wrong command line.
+`;
+
+export const REBUILD_USAGE = `Usage: ${CLI_NAME} rebuild <projection> --module <file>[#<export>] [--segments <n>]
+       [--catch-up] [--json]
+
+Rebuilds a projection from the whole events table while the application keeps running: a new
+generation of its view is built beside the one served, then served in its place. With --catch-up,
+brings the served generation up to date from its positions instead. The projection, its tables and
+its settings are your application's: the command starts the application's root module as a Nest
+application context, without its stream runner (NESTJS_DYNAMO_ES_RUNNER=false), and closes it at
+the end. Each segment's progress is saved as it goes: after Ctrl-C, a failure or a crash, the same
+command resumes from there.
+
+Options:
+  --module <file>[#<export>]  The application's compiled root module, resolved from the working
+                              directory, ESM or CommonJS; #<export> names the class exported, by
+                              default AppModule. E.g. dist/app.module.js#AppModule.
+  --segments <n>              Parallel Scan segments of the events table, read at once. Default 4.
+                              A rebuild that is resumed keeps the number it started with.
+  --catch-up                  Bring the served generation up to date instead of building a new one.
+  --json                      One JSON object per line for each progress report, the final one
+                              last (its status "done" or "stopped"); the other lines go to stderr.
+  -h, --help                  Show this help.
+
+Progress: on a terminal, one line redrawn in place, otherwise a line every 2 seconds: streams done,
+events applied, events per second, and for a rebuild the share of the table's events read (from
+DynamoDB's item count, which lags by hours) and the time left. Ctrl-C (or SIGTERM) stops it once
+the streams in flight are done; a second Ctrl-C ends it at once, which is safe too: either way it
+resumes from its last checkpoints.
+
+Run it from the application's directory (npx ${CLI_NAME} ...), so that the module and the
+command load one copy of this package, with the environment the application reads its
+configuration from (tables, endpoint, region, credentials).
+
+Examples:
+  ${CLI_NAME} rebuild account-directory --module dist/app.module.js
+  ${CLI_NAME} rebuild account-directory --module dist/app.module.js#AppModule --segments 16
+  ${CLI_NAME} rebuild account-directory --module dist/app.module.js --catch-up --json
+
+Exit codes: 0 done (a rebuild's generation is served), 1 it failed (run it again to resume), 2 a
+wrong command line (an option, a module file or export not found, a projection the application does
+not have), 130 stopped by Ctrl-C or SIGTERM (run it again to resume).
 `;

@@ -305,7 +305,7 @@ describe('nestjs-dynamo-es create-tables', () => {
         exitCode: 2,
         stdout: '',
         stderr:
-          'nestjs-dynamo-es: Unknown command "create-table"; the commands are create-tables and local.\n' +
+          'nestjs-dynamo-es: Unknown command "create-table"; the commands are create-tables, local and rebuild.\n' +
           'See "nestjs-dynamo-es --help".\n',
       });
     });
@@ -314,7 +314,9 @@ describe('nestjs-dynamo-es create-tables', () => {
       const run = await cli([]);
 
       expect(run.exitCode).toBe(2);
-      expect(run.stderr).toContain('No command given; the commands are create-tables and local.');
+      expect(run.stderr).toContain(
+        'No command given; the commands are create-tables, local and rebuild.',
+      );
     });
 
     it.each([
