@@ -1,4 +1,4 @@
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { StreamIdsPage, StreamSegment } from '../../core/types.js';
 import { asTypedSdkError } from '../sdk-errors.js';
 import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
@@ -13,30 +13,28 @@ export async function* listStreams(
   tableName: string,
   { index, count, after }: StreamSegment,
 ): AsyncGenerator<StreamIdsPage> {
-  let exclusiveStartKey = after === undefined ? undefined : (JSON.parse(after) as WireItem);
-  do {
-    let page;
-    try {
-      page = await client.send(
-        new ScanCommand({
-          TableName: tableName,
-          Segment: index,
-          TotalSegments: count,
-          FilterExpression: '#version = :first',
-          ProjectionExpression: '#stream',
-          ExpressionAttributeNames: { '#version': A.version, '#stream': A.streamId },
-          ExpressionAttributeValues: { ':first': { N: '1' } },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-    } catch (error) {
-      throw asTypedSdkError(error, tableName);
+  const pages = paginateScan(
+    { client },
+    {
+      TableName: tableName,
+      Segment: index,
+      TotalSegments: count,
+      FilterExpression: '#version = :first',
+      ProjectionExpression: '#stream',
+      ExpressionAttributeNames: { '#version': A.version, '#stream': A.streamId },
+      ExpressionAttributeValues: { ':first': { N: '1' } },
+      ConsistentRead: true,
+      ExclusiveStartKey: after === undefined ? undefined : (JSON.parse(after) as WireItem),
+    },
+  );
+  try {
+    for await (const page of pages) {
+      yield {
+        streamIds: (page.Items ?? []).map((item) => item[A.streamId]!.S!),
+        resumeAfter: page.LastEvaluatedKey && JSON.stringify(page.LastEvaluatedKey),
+      };
     }
-    exclusiveStartKey = page.LastEvaluatedKey;
-    yield {
-      streamIds: (page.Items ?? []).map((item) => item[A.streamId]!.S!),
-      resumeAfter: exclusiveStartKey && JSON.stringify(exclusiveStartKey),
-    };
-  } while (exclusiveStartKey);
+  } catch (error) {
+    throw asTypedSdkError(error, tableName);
+  }
 }
