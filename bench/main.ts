@@ -14,9 +14,12 @@ import { printTable } from './support/report.js';
 /**
  * npm run bench: every figure in one run, printed as tables and written as JSON to .bench-results/.
  * --quick runs each case once, small, to check that it completes; its figures mean nothing.
+ * --only <key>[,<key>] runs those sections alone (their keys in the JSON: lambdaColdStart, projections, …).
  */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1]?.split(',')) : undefined;
   const endpoint = await startBenchEndpoint();
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     run: () => Promise<T[]>,
     notes: readonly string[] = [],
   ) => {
+    if (only && !only.has(key)) return;
     const rows = await run();
     printTable(title, rows);
     for (const note of notes) console.log(note);
