@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { createEventStoreTable, dynamoDBClientConfig } from '../../lib/index.js';
+import { startLocalDynamoDB } from '../../lib/testing/local-dynamodb.js';
 
 /** Client settings for the endpoint the tests run against (DYNAMODB_ENDPOINT, set by the global setup). */
 export function testClientConfig(): DynamoDBClientConfig {
@@ -19,4 +20,24 @@ export async function createTestTable(client: DynamoDBClient): Promise<string> {
   const tableName = `events-test-${randomUUID()}`;
   await createEventStoreTable(client, tableName);
   return tableName;
+}
+
+export interface IsolatedEndpoint {
+  readonly clientConfig: DynamoDBClientConfig;
+  stop(): Promise<void>;
+}
+
+/**
+ * An endpoint for a test file whose large tables would keep moto busy for long: moto answers one request at a time
+ * and its Query reads the whole table, so they would slow every test file running beside it. A moto of its own
+ * when the tests started theirs; the endpoint DYNAMODB_ENDPOINT names otherwise.
+ */
+export async function isolatedEndpoint(): Promise<IsolatedEndpoint> {
+  if (process.env.DYNAMODB_ENDPOINT_STARTED_BY_TESTS !== 'true')
+    return { clientConfig: testClientConfig(), stop: () => Promise.resolve() };
+  const local = await startLocalDynamoDB();
+  return {
+    clientConfig: dynamoDBClientConfig({ endpoint: local.endpoint }),
+    stop: () => local.stop(),
+  };
 }

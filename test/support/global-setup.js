@@ -11,4 +11,5 @@ export default async function globalSetup() {
   globalThis.localDynamoDB = localDynamoDB;
   // Test workers are forked after this and inherit the environment.
   process.env.DYNAMODB_ENDPOINT = localDynamoDB.endpoint;
+  process.env.DYNAMODB_ENDPOINT_STARTED_BY_TESTS = 'true';
 }

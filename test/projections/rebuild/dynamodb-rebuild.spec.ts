@@ -1,20 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
 import { prepareAppend } from '../../../lib/core/append-request.js';
 import { encodeAppend } from '../../../lib/dynamodb/items/encode-append.js';
 import { DynamoEventStore } from '../../../lib/index.js';
 import { createViewTable, DynamoViewStore } from '../../../lib/projections/index.js';
-import { createTestTable, testClient } from '../../support/dynamodb.js';
+import {
+  createTestTable,
+  type IsolatedEndpoint,
+  isolatedEndpoint,
+} from '../../support/dynamodb.js';
 import { describeRebuild } from './rebuild.contract.js';
 
 // moto answers one request at a time, and its Query slows as a table grows.
 jest.setTimeout(300_000);
 
+let endpoint: IsolatedEndpoint;
+beforeAll(async () => (endpoint = await isolatedEndpoint()));
+afterAll(() => endpoint.stop());
+
 describeRebuild(
   'DynamoDB',
   async () => {
-    const client = testClient();
+    const client = new DynamoDBClient(endpoint.clientConfig);
     const eventsTable = await createTestTable(client);
     const viewsTable = `views-test-${randomUUID()}`;
     await createViewTable(client, viewsTable);
