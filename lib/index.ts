@@ -5,3 +5,4 @@ export {
   type InMemoryEventStoreOptions,
 } from './in-memory/in-memory-event-store.js';
 export * from './nest/index.js';
+export { type BackoffOptions, DEFAULT_BACKOFF } from './core/retry-policy.js';

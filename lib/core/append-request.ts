@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { EventSerializationError, InvalidAppendError } from './errors.js';
-import { MAX_STREAM_VERSION } from './limits.js';
+import { MAX_IDEMPOTENCY_KEY_BYTES, MAX_STREAM_VERSION } from './limits.js';
 import { isPlainObject } from './plain-object.js';
 import { assertValidStreamId } from './stream-id.js';
 import type {
   AppendedEvent,
   AppendOptions,
   EventMetadata,
+  IdempotencyKeyToStore,
+  MultiStreamAppendOptions,
   NewEvent,
   NewSnapshot,
+  StreamAppend,
 } from './types.js';
 
 /** An event ready to be written: its version, id, time and merged metadata decided. */
@@ -24,6 +27,13 @@ export interface PreparedAppend {
   readonly version: number;
   readonly events: readonly PreparedEvent[];
   readonly snapshot?: NewSnapshot;
+  readonly retry: boolean;
+}
+
+/** An append to several streams (or to none, with a key only), checked and stamped. */
+export interface PreparedMultiAppend {
+  readonly appends: readonly PreparedAppend[];
+  readonly idempotencyKey?: IdempotencyKeyToStore;
   readonly retry: boolean;
 }
 
@@ -149,5 +159,75 @@ function shown(value: unknown): string {
       return Array.isArray(value) ? 'an array' : `a ${value.constructor?.name ?? 'object'}`;
     default:
       return `a ${typeof value}`;
+  }
+}
+
+/**
+ * Checks an append to several streams as prepareAppend checks each of its parts, and the whole: at least one stream
+ * (none only with an idempotency key), each stream once, and a usable key.
+ */
+export function prepareAppends(
+  appends: readonly StreamAppend[],
+  options: MultiStreamAppendOptions = {},
+): PreparedMultiAppend {
+  const { idempotencyKey } = options;
+  const isList: boolean = Array.isArray(appends);
+  const label = isList && appends.length > 0 ? streamsLabel(appends) : '(none)';
+  if (!isList || (appends.length === 0 && idempotencyKey === undefined)) {
+    throw new InvalidAppendError(label, 'there are no streams to append to');
+  }
+  const seen = new Set<string>();
+  for (const { streamId } of appends) {
+    if (seen.has(streamId)) {
+      throw new InvalidAppendError(
+        label,
+        `stream "${streamId}" is given twice; give each stream once`,
+      );
+    }
+    seen.add(streamId);
+  }
+  if (idempotencyKey !== undefined) checkIdempotencyKey(label, idempotencyKey);
+  const retry = options.retry === true;
+  return {
+    appends: appends.map(({ streamId, expectedVersion, events, snapshot }) =>
+      prepareAppend(streamId, expectedVersion, events, {
+        metadata: options.metadata,
+        snapshot,
+        retry,
+      }),
+    ),
+    idempotencyKey,
+    retry,
+  };
+}
+
+/** The streams of an append, as errors name them. */
+export function streamsLabel(appends: readonly { readonly streamId: string }[]): string {
+  return appends.map(({ streamId }) => streamId).join(', ');
+}
+
+function checkIdempotencyKey(
+  label: string,
+  { key, fingerprint, expiresAt }: IdempotencyKeyToStore,
+): void {
+  const refuse = (reason: string) => new InvalidAppendError(label, reason);
+  if (typeof key !== 'string' || key.length === 0) {
+    throw refuse(`idempotency key ${shown(key)} is not a non-empty string`);
+  }
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > MAX_IDEMPOTENCY_KEY_BYTES) {
+    throw refuse(
+      `idempotency key of ${bytes} bytes is beyond the limit of ${MAX_IDEMPOTENCY_KEY_BYTES}`,
+    );
+  }
+  if (typeof fingerprint !== 'string' || fingerprint.length === 0) {
+    throw refuse(
+      `the fingerprint of idempotency key "${key}" is ${shown(fingerprint)}; it must be a non-empty string`,
+    );
+  }
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    throw refuse(
+      `idempotency key "${key}" expires at ${shown(expiresAt)}; it must be a valid Date`,
+    );
   }
 }

@@ -1,8 +1,10 @@
-import type { AppendLimit } from './types.js';
+import type { AppendLimit, StoredIdempotencyKey } from './types.js';
 
 /** Error options of a failed append: what caused it, and the ids of the events it tried to write. */
 export interface AppendErrorOptions extends ErrorOptions {
   readonly eventIds?: readonly string[];
+  /** Every stream of an append to several; by default the error's own. */
+  readonly streamIds?: readonly string[];
 }
 
 /** Base class of every error the event store throws on purpose: catch this to catch them all. */
@@ -112,8 +114,11 @@ export class EventStoreWriteError extends EventStoreError {
     readonly outcome: WriteOutcome,
     options: AppendErrorOptions,
   ) {
+    const streamIds = options.streamIds ?? [streamId];
     super(
-      `Could not append to stream "${streamId}" at version ${expectedVersion}: ` +
+      (streamIds.length > 1
+        ? `Could not append to streams ${streamIds.map((id) => `"${id}"`).join(', ')}: `
+        : `Could not append to stream "${streamId}" at version ${expectedVersion}: `) +
         (outcome === 'unknown'
           ? 'the events may or may not have been written. Retry the same save: the same event ids make it ' +
             'exactly once.'
@@ -122,10 +127,13 @@ export class EventStoreWriteError extends EventStoreError {
       options,
     );
     this.eventIds = options.eventIds ?? [];
+    this.streamIds = streamIds;
   }
 
   /** The ids of the events the save carried: with outcome `unknown`, each is stored once or not at all. */
   readonly eventIds: readonly string[];
+  /** Every stream the save appended to: its own, or all of an append to several. */
+  readonly streamIds: readonly string[];
 }
 
 /** Read options the store refuses before reading: bounds that are not integers ≥ 1, or in the wrong order. */
@@ -135,5 +143,23 @@ export class InvalidReadError extends EventStoreError {
     readonly reason: string,
   ) {
     super(`Cannot read stream "${streamId}": ${reason}.`);
+  }
+}
+
+/**
+ * The command's idempotency key is stored already, by an append of its own: this append wrote nothing. `stored`
+ * holds what that command answered; its fingerprint tells the same request from another one with the same key.
+ */
+export class IdempotencyKeyInUseError extends EventStoreError {
+  constructor(
+    readonly key: string,
+    readonly stored: StoredIdempotencyKey,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Idempotency key "${key}" was used by a command stored at ${stored.recordedAt.toISOString()} ` +
+        `(until ${stored.expiresAt.toISOString()}). Nothing was written.`,
+      options,
+    );
   }
 }

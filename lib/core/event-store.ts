@@ -3,11 +3,14 @@ import type {
   AppendOptions,
   AppendResult,
   EventData,
+  MultiStreamAppendOptions,
   NewEvent,
   ReadSnapshotOptions,
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StoredIdempotencyKey,
+  StreamAppend,
   StreamIdsPage,
   StreamSegment,
 } from './types.js';
@@ -30,6 +33,22 @@ export interface EventStore {
     events: readonly NewEvent[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams in one atomic write: every stream's events (and snapshot) are written, or none are.
+   * Each stream is held to its expected version as by appendToStream, and a conflict names the stream. DynamoDB's
+   * limits hold over the whole write. With `idempotencyKey`, the key is stored in the same write, on condition that
+   * it is free or expired: a key in use fails with IdempotencyKeyInUseError, and nothing is written. Appending the
+   * same events and key again after they were stored is a success that writes nothing. With no streams, only the
+   * key is stored: a command that decided to change nothing.
+   */
+  appendToStreams(
+    appends: readonly StreamAppend[],
+    options?: MultiStreamAppendOptions,
+  ): Promise<AppendResult[]>;
+
+  /** The command stored with this idempotency key, unless the key is free or has expired. */
+  readIdempotencyKey(key: string): Promise<StoredIdempotencyKey | undefined>;
 
   /** The stream's events in version order, read when subscribed; unsubscribing stops the reading. */
   readStream(streamId: string, options?: ReadStreamOptions): Observable<StoredEvent>;

@@ -11,3 +11,6 @@ export const MAX_STREAM_ID_BYTES = 2048;
 
 /** The highest version an event can have: the one above it is the DynamoDB store's snapshot key. */
 export const MAX_STREAM_VERSION = Number.MAX_SAFE_INTEGER - 1;
+
+/** The longest idempotency key a command may carry: with its prefix, it is a partition key of the events table. */
+export const MAX_IDEMPOTENCY_KEY_BYTES = 1024;

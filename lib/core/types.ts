@@ -75,6 +75,50 @@ export interface AppendOptions {
   readonly retry?: boolean;
 }
 
+/** One stream's part of an append to several streams, written all or none. */
+export interface StreamAppend {
+  readonly streamId: string;
+  /** The version the stream was read at: 0 for a new stream. */
+  readonly expectedVersion: number;
+  readonly events: readonly NewEvent[];
+  /** As in AppendOptions: written with the events unless the stored one is as new; left out over a limit. */
+  readonly snapshot?: NewSnapshot;
+}
+
+/** What an append stores of the command it carries out, so that a repeat of the command does nothing. */
+export interface IdempotencyKeyToStore {
+  /** The caller's key for the command: a non-empty string of at most 1,024 bytes. */
+  readonly key: string;
+  /** A fingerprint of the command's request: the same key with another fingerprint is another request. */
+  readonly fingerprint: string;
+  /** What the command answered, as JSON data: given back to a repeat. */
+  readonly result?: unknown;
+  /** When the key may be used again, and DynamoDB's TTL may delete it. */
+  readonly expiresAt: Date;
+}
+
+/** A command's idempotency key as stored, with what its append wrote. */
+export interface StoredIdempotencyKey {
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly result: unknown;
+  /** Each stream the append wrote, at its version after the append. */
+  readonly streams: readonly { readonly streamId: string; readonly version: number }[];
+  /** The ids of the events the append wrote, in order. */
+  readonly eventIds: readonly string[];
+  readonly recordedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export interface MultiStreamAppendOptions {
+  /** Merged into every event's metadata, in every stream; an event's own metadata wins on a shared key. */
+  readonly metadata?: EventMetadata;
+  /** As in AppendOptions: these appends may have been written by an earlier attempt whose outcome was unknown. */
+  readonly retry?: boolean;
+  /** Stored in the same transaction, conditioned on the key being free (or expired). */
+  readonly idempotencyKey?: IdempotencyKeyToStore;
+}
+
 export type AppendedEvent = Omit<StoredEvent, 'payload' | 'streamId'>;
 
 /** Why a snapshot that was asked for was not written, while the events were. */

@@ -2,7 +2,7 @@ import { EventSerializationError } from '../core/errors.js';
 import { isPlainObject } from '../core/plain-object.js';
 
 /** What a JSON value is stored as: the payload or metadata of an event, or the state of a snapshot. */
-export type EncodedField = 'payload' | 'metadata' | 'state';
+export type EncodedField = 'payload' | 'metadata' | 'state' | 'result';
 
 /**
  * Payload, metadata and snapshot state are stored as JSON text: one string attribute decodes far faster than a

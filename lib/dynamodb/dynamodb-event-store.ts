@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Observable } from 'rxjs';
-import { prepareAppend } from '../core/append-request.js';
+import { type PreparedMultiAppend, prepareAppend, prepareAppends } from '../core/append-request.js';
 import type { EventStore } from '../core/event-store.js';
 import { checkedSegment, expectedNewerEventsOf, versionRangeOf } from '../core/read-options.js';
 import { assertValidStreamId } from '../core/stream-id.js';
@@ -8,24 +8,35 @@ import type {
   AppendOptions,
   AppendResult,
   EventData,
+  MultiStreamAppendOptions,
   NewEvent,
   ReadSnapshotOptions,
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StoredIdempotencyKey,
+  StreamAppend,
   StreamIdsPage,
   StreamSegment,
 } from '../core/types.js';
-import { encodeAppend } from './items/encode-append.js';
+import { appendResultsOf } from './items/append-results.js';
+import { encodeAppends } from './items/encode-append.js';
+import {
+  hasExpired,
+  IDEMPOTENCY_KEY_ATTRIBUTES,
+  idempotencyKeyPartition,
+  toStoredIdempotencyKey,
+} from './items/idempotency-item.js';
 import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
 import { listStreams } from './reads/list-streams.js';
 import { queryPages, sendQuery, streamQueries } from './reads/query.js';
 import { asTypedSdkError } from './sdk-errors.js';
 import { readSnapshotAndNewerEvents } from './reads/read-snapshot-and-newer-events.js';
-import { EVENT_TABLE_ATTRIBUTES as A } from './table-layout.js';
+import { EVENT_TABLE_ATTRIBUTES as A, IDEMPOTENCY_KEY_SORT_KEY } from './table-layout.js';
 import { resolveFailedWrite } from './writes/resolve-failed-write.js';
 import { WriteAttempts } from './writes/write-attempts.js';
 import { writeItems } from './writes/write-items.js';
+import { planWrite } from './writes/write-plan.js';
 
 export interface DynamoEventStoreConfig {
   /** The client to send requests with. The store neither changes nor destroys it. */
@@ -62,11 +73,41 @@ export class DynamoEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const append = prepareAppend(streamId, expectedVersion, events, options);
-    const { eventItems, snapshotItem, snapshotSkipped } = encodeAppend(append);
+    const [result] = await this.write({ appends: [append], retry: append.retry });
+    return result!;
+  }
 
+  /**
+   * One TransactWriteItems for every stream's events and snapshots and the idempotency key (a conditional PutItem
+   * when that is a single item), resolved like appendToStream when its answer is lost.
+   */
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: MultiStreamAppendOptions = {},
+  ): Promise<AppendResult[]> {
+    return this.write(prepareAppends(appends, options));
+  }
+
+  async readIdempotencyKey(key: string): Promise<StoredIdempotencyKey | undefined> {
+    const { Items = [] } = await sendQuery(
+      this.client,
+      streamQueries.at(
+        this.tableName,
+        idempotencyKeyPartition(key),
+        IDEMPOTENCY_KEY_SORT_KEY,
+        IDEMPOTENCY_KEY_ATTRIBUTES,
+      ),
+    );
+    const item = Items[0];
+    return item && !hasExpired(item, new Date()) ? toStoredIdempotencyKey(item) : undefined;
+  }
+
+  private async write(prepared: PreparedMultiAppend): Promise<AppendResult[]> {
+    const encoded = encodeAppends(prepared);
+    const planned = planWrite(prepared, encoded);
     const attempts = new WriteAttempts();
     try {
-      await writeItems(this.client, this.tableName, eventItems, snapshotItem, {
+      await writeItems(this.client, this.tableName, planned, {
         transactionConflictRetries: this.transactionConflictRetries,
         attempts,
       });
@@ -74,21 +115,13 @@ export class DynamoEventStore implements EventStore {
       const outcome = await resolveFailedWrite(error, {
         client: this.client,
         tableName: this.tableName,
-        streamId,
-        expectedVersion,
-        eventIds: append.events.map((event) => event.eventId),
+        planned,
         attempts,
-        retry: append.retry,
+        retry: prepared.retry,
       });
       if (outcome !== 'written') throw outcome;
     }
-    return {
-      streamId,
-      version: append.version,
-      events: append.events.map(({ payload: _, ...event }) => event),
-      snapshotWritten: snapshotItem !== undefined,
-      snapshotSkipped,
-    };
+    return appendResultsOf(prepared, encoded);
   }
 
   /**

@@ -27,6 +27,14 @@ export const EVENT_TABLE_ATTRIBUTES = {
   snapshotVersion: 'snapshotVersion',
   /** S, snapshots only: the state as JSON text. */
   state: 'state',
+  /** S, idempotency keys only: the fingerprint of the command's request. */
+  fingerprint: 'fingerprint',
+  /** S, idempotency keys only: what the command answered, as JSON text. */
+  result: 'result',
+  /** S, idempotency keys only: the streams written and the ids of their events, as JSON text. */
+  written: 'written',
+  /** N, idempotency keys only: epoch seconds after which DynamoDB's TTL may delete the item. */
+  expiresAt: 'expiresAt',
 } as const;
 
 export const PARTITION_KEY = EVENT_TABLE_ATTRIBUTES.streamId;
@@ -34,6 +42,16 @@ export const SORT_KEY = EVENT_TABLE_ATTRIBUTES.version;
 
 /** The sort key of a stream's snapshot item: above every event version. */
 export const SNAPSHOT_SORT_KEY = MAX_STREAM_VERSION + 1;
+
+/**
+ * An idempotency key is an item of its own partition, `#idempotency#<key>`, at sort key 0, below every event: no
+ * stream made by streamIdOf starts with "#", and no event has version 0.
+ */
+export const IDEMPOTENCY_KEY_PARTITION_PREFIX = '#idempotency#';
+export const IDEMPOTENCY_KEY_SORT_KEY = 0;
+
+/** The attribute DynamoDB's Time to Live is enabled on: only idempotency keys have it. */
+export const TIME_TO_LIVE_ATTRIBUTE = 'expiresAt';
 
 /**
  * An item in DynamoDB's attribute-value form. The store's items are flat and of a fixed layout, so it writes and

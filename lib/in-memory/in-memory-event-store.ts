@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
-import { prepareAppend } from '../core/append-request.js';
-import { ConcurrencyError } from '../core/errors.js';
+import { type PreparedMultiAppend, prepareAppend, prepareAppends } from '../core/append-request.js';
+import { ConcurrencyError, IdempotencyKeyInUseError } from '../core/errors.js';
 import type { EventStore } from '../core/event-store.js';
 import {
   checkedSegment,
@@ -13,15 +13,20 @@ import type {
   AppendOptions,
   AppendResult,
   EventData,
+  MultiStreamAppendOptions,
   NewEvent,
   ReadSnapshotOptions,
   ReadStreamOptions,
   SnapshotAndNewerEvents,
   StoredEvent,
+  StoredIdempotencyKey,
+  StreamAppend,
   StreamIdsPage,
   StreamSegment,
 } from '../core/types.js';
-import { encodeAppend } from '../dynamodb/items/encode-append.js';
+import { appendResultsOf } from '../dynamodb/items/append-results.js';
+import { encodeAppends } from '../dynamodb/items/encode-append.js';
+import { hasExpired, toStoredIdempotencyKey } from '../dynamodb/items/idempotency-item.js';
 import { toEventData, toStoredEvent } from '../dynamodb/items/event-item.js';
 import { snapshotVersionOf, toStoredSnapshot } from '../dynamodb/items/snapshot-item.js';
 import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../dynamodb/table-layout.js';
@@ -52,6 +57,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, Stream>();
   /** Every stored event, in the order the appends were written. */
   private readonly log: WireItem[] = [];
+  private readonly idempotencyKeys = new Map<string, WireItem>();
   private readonly checkDynamoDBLimits: boolean;
   private readonly appends = new Subject<readonly StoredEvent[]>();
 
@@ -75,42 +81,89 @@ export class InMemoryEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const append = prepareAppend(streamId, expectedVersion, events, options);
-    const { eventItems, snapshotItem, snapshotSkipped } = encodeAppend(
-      append,
-      this.checkDynamoDBLimits,
+    return this.write({ appends: [append], retry: append.retry })[0]!;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: MultiStreamAppendOptions = {},
+  ): Promise<AppendResult[]> {
+    return this.write(prepareAppends(appends, options));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async readIdempotencyKey(key: string): Promise<StoredIdempotencyKey | undefined> {
+    const item = this.idempotencyKeys.get(key);
+    return item && !hasExpired(item, new Date()) ? toStoredIdempotencyKey(item) : undefined;
+  }
+
+  /** Checks every condition of the write, as DynamoDB does, then writes all of it or nothing. */
+  private write(prepared: PreparedMultiAppend): AppendResult[] {
+    const encoded = encodeAppends(prepared, this.checkDynamoDBLimits);
+    const results = appendResultsOf(prepared, encoded);
+    const { appends, idempotencyKey } = prepared;
+    const eventIds = appends.flatMap(({ events }) => events.map(({ eventId }) => eventId));
+    const streams = appends.map(
+      ({ streamId }): Stream => this.streams.get(streamId) ?? { events: [], byVersion: new Map() },
     );
-    const stream: Stream = this.streams.get(streamId) ?? { events: [], byVersion: new Map() };
-    const taken = append.events.map(({ version }) => stream.byVersion.get(version));
-    const result: AppendResult = {
-      streamId,
-      version: append.version,
-      events: append.events.map(({ payload: _, ...event }) => event),
-      snapshotWritten: snapshotItem !== undefined,
-      snapshotSkipped,
-    };
-    const eventIds = append.events.map((event) => event.eventId);
-    if (taken.some((item) => item !== undefined)) {
-      const ours = taken.every((item, index) => item?.[A.eventId]?.S === eventIds[index]);
-      if (ours) return result;
-      const found = append.events.find((_, index) => taken[index] !== undefined)!.version;
-      throw new ConcurrencyError(streamId, expectedVersion, found, { eventIds });
+    const taken = appends.map(({ events }, index) =>
+      events.map(({ version }) => streams[index]!.byVersion.get(version)),
+    );
+    const storedKey = idempotencyKey && this.idempotencyKeys.get(idempotencyKey.key);
+    const keyHeld = storedKey !== undefined && !hasExpired(storedKey, new Date());
+
+    const ours =
+      appends.length > 0
+        ? appends.every(({ events }, index) =>
+            events.every((event, at) => taken[index]![at]?.[A.eventId]?.S === event.eventId),
+          )
+        : keyHeld &&
+          storedKey[A.fingerprint]?.S === idempotencyKey!.fingerprint &&
+          toStoredIdempotencyKey(storedKey).eventIds.length === 0;
+    if (ours) return results;
+    for (const [index, { streamId, expectedVersion, events }] of appends.entries()) {
+      const found = events.find(
+        (event, at) =>
+          taken[index]![at] !== undefined && taken[index]![at][A.eventId]?.S !== event.eventId,
+      );
+      if (found) throw new ConcurrencyError(streamId, expectedVersion, found.version, { eventIds });
     }
-    if (snapshotItem && stream.snapshot && snapshotVersionOf(stream.snapshot) >= append.version) {
-      throw new ConcurrencyError(streamId, expectedVersion, undefined, { eventIds });
+    if (keyHeld) {
+      throw new IdempotencyKeyInUseError(idempotencyKey!.key, toStoredIdempotencyKey(storedKey));
+    }
+    for (const [index, { streamId, expectedVersion, version }] of appends.entries()) {
+      const { snapshot } = streams[index]!;
+      if (
+        encoded.appends[index]!.snapshotItem &&
+        snapshot &&
+        snapshotVersionOf(snapshot) >= version
+      ) {
+        throw new ConcurrencyError(streamId, expectedVersion, undefined, { eventIds });
+      }
     }
 
-    const outOfOrder = (stream.events.at(-1)?.version ?? 0) > append.version;
-    eventItems.forEach((item, index) => {
-      const { version } = append.events[index]!;
-      stream.events.push({ version, item });
-      stream.byVersion.set(version, item);
-      this.log.push(item);
-    });
-    if (outOfOrder) stream.events.sort((a, b) => a.version - b.version);
-    if (snapshotItem) stream.snapshot = snapshotItem;
-    this.streams.set(streamId, stream);
-    this.appends.next(eventItems.map(toStoredEvent));
-    return result;
+    const written: WireItem[] = [];
+    for (const [index, { streamId, events }] of appends.entries()) {
+      const stream = streams[index]!;
+      const { eventItems, snapshotItem } = encoded.appends[index]!;
+      const outOfOrder = (stream.events.at(-1)?.version ?? 0) > events.at(-1)!.version;
+      eventItems.forEach((item, at) => {
+        const { version } = events[at]!;
+        stream.events.push({ version, item });
+        stream.byVersion.set(version, item);
+        this.log.push(item);
+        written.push(item);
+      });
+      if (outOfOrder) stream.events.sort((x, y) => x.version - y.version);
+      if (snapshotItem) stream.snapshot = snapshotItem;
+      this.streams.set(streamId, stream);
+    }
+    if (idempotencyKey && encoded.idempotencyItem) {
+      this.idempotencyKeys.set(idempotencyKey.key, encoded.idempotencyItem);
+    }
+    if (written.length > 0) this.appends.next(written.map(toStoredEvent));
+    return results;
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
@@ -184,6 +237,7 @@ export class InMemoryEventStore implements EventStore {
   clear(): void {
     this.streams.clear();
     this.log.length = 0;
+    this.idempotencyKeys.clear();
   }
 
   private itemsIn(streamId: string, { fromVersion, toVersion }: VersionRange): WireItem[] {

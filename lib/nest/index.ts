@@ -19,3 +19,11 @@ export { DYNAMODB_CLIENT, EVENT_STORE, InjectEventStore } from './event-store.to
 export { EventTypeRegistry, type RegisteredEventType } from './event-type-registry.js';
 export { InjectAggregateRepository } from './inject-aggregate-repository.decorator.js';
 export type { SnapshotCapable, SnapshotDecision, SnapshotOptions } from './snapshot-policy.js';
+export {
+  type ConflictRetryScope,
+  conflictRetryAttempts,
+  currentConflictRetry,
+  RetryOnConflict,
+  retryOnConflict,
+  type RetryOnConflictOptions,
+} from './retry-on-conflict.js';

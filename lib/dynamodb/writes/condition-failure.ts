@@ -1,41 +1,78 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { ConcurrencyError } from '../../core/errors.js';
+import { ConcurrencyError, IdempotencyKeyInUseError } from '../../core/errors.js';
+import { toStoredIdempotencyKey } from '../items/idempotency-item.js';
 import {
   EVENT_TABLE_ATTRIBUTES as A,
   SNAPSHOT_SORT_KEY,
   type WireItem as Item,
 } from '../table-layout.js';
+import type { PlannedItem } from './write-plan.js';
 
 /**
  * What a write refused for a failed condition means. `ours` when every event of the save is already stored with the
- * save's own event ids: an earlier attempt was applied and its answer lost, so the save succeeded. A
- * ConcurrencyError when another writer holds one of the versions. Undefined when the error is no condition failure.
- * Errors are matched by name, not class, so that a DynamoDBClient from another copy of the SDK is understood too.
+ * save's own event ids (or, for a key alone, the key with the save's fingerprint): an earlier attempt was applied
+ * and its answer lost, so the save succeeded. A ConcurrencyError naming the stream when another writer holds one of
+ * its versions; IdempotencyKeyInUseError when another command holds the key. Undefined when the error is no
+ * condition failure. Errors are matched by name, not class, so that a DynamoDBClient from another copy of the SDK is
+ * understood too.
  */
 export function classifyConditionFailure(
   error: unknown,
-  streamId: string,
-  expectedVersion: number,
-  eventIds: readonly string[],
-): 'ours' | ConcurrencyError | undefined {
+  planned: readonly PlannedItem[],
+): 'ours' | ConcurrencyError | IdempotencyKeyInUseError | undefined {
   const name = (error as { name?: unknown } | null)?.name;
-  let stored: (Item | undefined)[];
+  let reasons: { readonly code: string; readonly stored?: Item }[];
   if (name === 'ConditionalCheckFailedException') {
-    stored = [(error as { Item?: Item }).Item];
+    reasons = [{ code: 'ConditionalCheckFailed', stored: (error as { Item?: Item }).Item }];
   } else if (name === 'TransactionCanceledException') {
-    const reasons =
+    const cancelled =
       (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-    if (!reasons.some(isConflict)) return undefined;
-    stored = reasons
-      .slice(0, eventIds.length)
-      .map((reason) => (reason.Code === 'ConditionalCheckFailed' ? reason.Item : undefined));
+    if (!cancelled.some(isConflict)) return undefined;
+    reasons = cancelled.map((reason) => ({
+      code: reason.Code ?? 'None',
+      stored: reason.Code === 'ConditionalCheckFailed' ? reason.Item : undefined,
+    }));
   } else {
     return undefined;
   }
-  const ours = eventIds.every((eventId, index) => stored[index]?.[A.eventId]?.S === eventId);
+  const options = {
+    cause: error,
+    eventIds: planned.flatMap((p) => (p.kind === 'event' ? [p.eventId] : [])),
+  };
+  const events = planned.flatMap((p, index) =>
+    p.kind === 'event' ? [{ p, reason: reasons[index] }] : [],
+  );
+  const ours =
+    events.length > 0
+      ? events.every(({ p, reason }) => reason?.stored?.[A.eventId]?.S === p.eventId)
+      : planned.some(
+          (p, index) =>
+            p.kind === 'idempotency key' &&
+            reasons[index]?.stored?.[A.fingerprint]?.S === p.fingerprint &&
+            toStoredIdempotencyKey(reasons[index].stored).eventIds.length === 0,
+        );
   if (ours) return 'ours';
-  const found = stored.map(versionOf).find((version) => version !== undefined);
-  return new ConcurrencyError(streamId, expectedVersion, found, { cause: error, eventIds });
+
+  for (const [index, p] of planned.entries()) {
+    const { stored } = reasons[index] ?? {};
+    if (p.kind === 'event' && stored && stored[A.eventId]?.S !== p.eventId) {
+      return new ConcurrencyError(p.streamId, p.expectedVersion, versionOf(stored), options);
+    }
+  }
+  for (const [index, p] of planned.entries()) {
+    const { stored } = reasons[index] ?? {};
+    if (p.kind === 'idempotency key' && stored) {
+      return new IdempotencyKeyInUseError(p.key, toStoredIdempotencyKey(stored), { cause: error });
+    }
+  }
+  const refused = planned.find(
+    (p, index) => p.kind !== 'idempotency key' && reasons[index]?.code !== 'None',
+  );
+  const stream = refused ?? planned.find((p) => p.kind !== 'idempotency key');
+  if (stream && stream.kind !== 'idempotency key') {
+    return new ConcurrencyError(stream.streamId, stream.expectedVersion, undefined, options);
+  }
+  return undefined;
 }
 
 function isConflict(reason: CancellationReason): boolean {

@@ -6,15 +6,17 @@ import type {
   TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { isCancelledOnlyByTransactionConflicts } from '../sdk-errors.js';
-import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../table-layout.js';
+import { EVENT_TABLE_ATTRIBUTES as A } from '../table-layout.js';
 import {
   WatchedPutItemCommand,
   WatchedTransactWriteItemsCommand,
   type WriteAttempts,
 } from './write-attempts.js';
+import type { PlannedItem } from './write-plan.js';
 
 const VERSION_IS_FREE = 'attribute_not_exists(#version)';
 const SNAPSHOT_IS_NEWER = 'attribute_not_exists(#version) OR #snapshotVersion < :snapshotVersion';
+const KEY_IS_FREE = 'attribute_not_exists(#version) OR #expiresAt <= :now';
 const CONFLICT_BACKOFF_MS = 25;
 
 export interface WriteOptions {
@@ -24,41 +26,22 @@ export interface WriteOptions {
 }
 
 /**
- * Writes the items of one append in one request: a lone event with a conditional PutItem (1 WCU per KB), anything
+ * Writes the items of one append in one request: a lone item with a conditional PutItem (1 WCU per KB), anything
  * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is. Every item asks
  * DynamoDB for the stored item when its condition fails, so that a retry that meets its own earlier write can tell.
  */
 export async function writeItems(
   client: DynamoDBClient,
   tableName: string,
-  events: readonly WireItem[],
-  snapshot: WireItem | undefined,
+  planned: readonly PlannedItem[],
   { transactionConflictRetries, attempts }: WriteOptions,
 ): Promise<void> {
-  const put = (item: WireItem): PutItemCommandInput => ({
-    TableName: tableName,
-    Item: item,
-    ConditionExpression: VERSION_IS_FREE,
-    ExpressionAttributeNames: { '#version': A.version },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  });
-  if (events.length === 1 && !snapshot) {
-    await attempts.send(() => client.send(new WatchedPutItemCommand(put(events[0]!))));
+  const puts = planned.map((p) => conditionalPut(tableName, p));
+  if (puts.length === 1) {
+    await attempts.send(() => client.send(new WatchedPutItemCommand(puts[0]!)));
     return;
   }
-  const transactItems: TransactWriteItem[] = events.map((item) => ({ Put: put(item) }));
-  if (snapshot) {
-    transactItems.push({
-      Put: {
-        TableName: tableName,
-        Item: snapshot,
-        ConditionExpression: SNAPSHOT_IS_NEWER,
-        ExpressionAttributeNames: { '#version': A.version, '#snapshotVersion': A.snapshotVersion },
-        ExpressionAttributeValues: { ':snapshotVersion': snapshot[A.snapshotVersion]! },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    });
-  }
+  const transactItems: TransactWriteItem[] = puts.map((Put) => ({ Put }));
   for (let conflicts = 0; ; conflicts++) {
     try {
       const command = new WatchedTransactWriteItemsCommand({
@@ -76,6 +59,33 @@ export async function writeItems(
       }
       await sleep(CONFLICT_BACKOFF_MS * 2 ** conflicts * (0.5 + Math.random()));
     }
+  }
+}
+
+/** An item's Put, on the condition its kind needs: a free version, an older snapshot, a free or expired key. */
+function conditionalPut(TableName: string, { kind, item }: PlannedItem): PutItemCommandInput {
+  const put = { TableName, Item: item, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
+  switch (kind) {
+    case 'event':
+      return {
+        ...put,
+        ConditionExpression: VERSION_IS_FREE,
+        ExpressionAttributeNames: { '#version': A.version },
+      };
+    case 'snapshot':
+      return {
+        ...put,
+        ConditionExpression: SNAPSHOT_IS_NEWER,
+        ExpressionAttributeNames: { '#version': A.version, '#snapshotVersion': A.snapshotVersion },
+        ExpressionAttributeValues: { ':snapshotVersion': item[A.snapshotVersion]! },
+      };
+    case 'idempotency key':
+      return {
+        ...put,
+        ConditionExpression: KEY_IS_FREE,
+        ExpressionAttributeNames: { '#version': A.version, '#expiresAt': A.expiresAt },
+        ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
+      };
   }
 }
 
