@@ -11,6 +11,7 @@ import type {
   NewEvent,
   NewSnapshot,
   ReadStreamOptions,
+  StreamAppend,
 } from '../core/types.js';
 import type { AggregateFeature } from './aggregate-feature.js';
 import {
@@ -23,6 +24,7 @@ import {
 import { attachEnvelope, type EventEnvelope } from './event-envelope.js';
 import { identityOf } from './event-identity.js';
 import { EventMetadataContext } from './event-metadata-context.js';
+import { sendAgainWhileUnknown } from './send-again-while-unknown.js';
 import { publishSaved, refuseCommitBeforeSave } from './saved-event-publishing.js';
 import type { EventTypeRegistry, RegisteredEventType } from './event-type-registry.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
@@ -30,6 +32,19 @@ import { SnapshotPolicy } from './snapshot-policy.js';
 export interface SaveOptions {
   /** Stored with every event of this save, over the metadata of the current command's context. */
   readonly metadata?: EventMetadata;
+}
+
+/** An aggregate's save, prepared: its append, and what is done once it is written or has failed. */
+export interface PreparedSave {
+  readonly append: StreamAppend;
+  /** An earlier save of these events ended with an unknown outcome: they may be stored already. */
+  readonly mayBeStored: boolean;
+  /** The result of a save with no events. */
+  readonly unchanged: AppendResult;
+  /** Marks the events as maybe stored when the failure leaves that unknown. */
+  failed(error: unknown): void;
+  /** Moves the aggregate to its new version and gives the events their envelopes; `publish` publishes them. */
+  complete(result: AppendResult): { readonly result: AppendResult; publish(): void };
 }
 
 interface StreamPosition {
@@ -42,6 +57,13 @@ interface StreamPosition {
 
 /** Where each loaded aggregate stands in its stream, kept beside the aggregate so its class stays a plain AggregateRoot. */
 const positions = new WeakMap<AggregateRoot, StreamPosition>();
+/** The repository each aggregate was loaded or created with: the one that prepares its save in a UnitOfWork. */
+const repositories = new WeakMap<AggregateRoot, AggregateRepository<AggregateRoot>>();
+
+/** The repository the aggregate was loaded or created with; undefined for an aggregate of none. */
+export function repositoryOf(aggregate: AggregateRoot): AggregateRepository<AggregateRoot> | undefined {
+  return repositories.get(aggregate);
+}
 
 /** Loads, saves and reads the history of one aggregate type. Inject it with @InjectAggregateRepository(Aggregate). */
 export class AggregateRepository<T extends AggregateRoot> {
@@ -104,57 +126,82 @@ export class AggregateRepository<T extends AggregateRoot> {
   /**
    * Appends the aggregate's uncommitted events in one atomic write at the version it was loaded at, with a snapshot
    * when the policy asks for one, then publishes them on the EventBus. If the append fails nothing is published and
-   * the events stay uncommitted: saving the aggregate again stores them exactly once.
+   * the events stay uncommitted: saving the aggregate again stores them exactly once. Inside retryOnConflict (or
+   * @RetryOnConflict), a save whose outcome is unknown is sent again, the same events, before it fails.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<AppendResult> {
+    const staged = this.prepareSave(aggregate, options);
+    if (staged.append.events.length === 0) return staged.complete(staged.unchanged).result;
+    const { streamId, expectedVersion, events, snapshot } = staged.append;
+    const result = await sendAgainWhileUnknown(
+      (retry) => this.store.appendToStream(streamId, expectedVersion, events, { snapshot, retry }),
+      staged,
+    );
+    const completed = staged.complete(result);
+    completed.publish();
+    return completed.result;
+  }
+
+  /**
+   * The aggregate's save, ready to be written (by save(), or by a UnitOfWork with others in one write): its
+   * append, and what to do once it is written or has failed.
+   */
+  prepareSave(aggregate: T, options: SaveOptions = {}): PreparedSave {
     const position = this.positionOf(aggregate);
     this.assertNotAutoCommit(aggregate);
     const events = [...aggregate.getUncommittedEvents()];
-    if (events.length === 0) {
-      return {
+    const metadata = { ...EventMetadataContext.current(), ...options.metadata };
+    const toAppend = events.map((event) => {
+      const newEvent = this.toNewEvent(event);
+      return { ...newEvent, metadata: { ...metadata, ...newEvent.metadata } };
+    });
+    const eventIdentities = events.map(identityOf);
+    return {
+      append: {
+        streamId: position.streamId,
+        expectedVersion: position.version,
+        events: toAppend,
+        snapshot:
+          events.length > 0
+            ? this.snapshotFor(aggregate, position, position.version + events.length)
+            : undefined,
+      },
+      mayBeStored: eventIdentities.some((identity) => identity.mayBeStored),
+      unchanged: {
         streamId: position.streamId,
         version: position.version,
         events: [],
         snapshotWritten: false,
-      };
-    }
-
-    const toAppend = events.map((event) => this.toNewEvent(event));
-    const eventIdentities = events.map(identityOf);
-    let result: AppendResult;
-    try {
-      result = await this.store.appendToStream(position.streamId, position.version, toAppend, {
-        metadata: { ...EventMetadataContext.current(), ...options.metadata },
-        snapshot: this.snapshotFor(aggregate, position, position.version + events.length),
-        retry: eventIdentities.some((identity) => identity.mayBeStored),
-      });
-    } catch (error) {
-      if (error instanceof EventStoreWriteError && error.outcome === 'unknown') {
-        for (const identity of eventIdentities) identity.mayBeStored = true;
-      }
-      throw error;
-    }
-    position.version = result.version;
-    if (result.snapshotWritten) position.snapshotVersion = result.version;
-    if (result.snapshotSkipped) {
-      this.logger.warn(
-        `${position.streamId} at version ${result.version}: ${result.snapshotSkipped.reason}`,
-      );
-    }
-    result.events.forEach(({ version, type, metadata, eventId, recordedAt }, index) =>
-      attachEnvelope({
-        aggregateId: position.id,
-        streamId: position.streamId,
-        version,
-        type,
-        event: events[index]!,
-        metadata,
-        eventId,
-        recordedAt,
-      }),
-    );
-    publishSaved(aggregate, events);
-    return result;
+      },
+      failed: (error) => {
+        if (error instanceof EventStoreWriteError && error.outcome === 'unknown') {
+          for (const identity of eventIdentities) identity.mayBeStored = true;
+        }
+      },
+      complete: (result) => {
+        if (events.length === 0) return { result, publish: () => undefined };
+        position.version = result.version;
+        if (result.snapshotWritten) position.snapshotVersion = result.version;
+        if (result.snapshotSkipped) {
+          this.logger.warn(
+            `${position.streamId} at version ${result.version}: ${result.snapshotSkipped.reason}`,
+          );
+        }
+        result.events.forEach(({ version, type, metadata, eventId, recordedAt }, index) =>
+          attachEnvelope({
+            aggregateId: position.id,
+            streamId: position.streamId,
+            version,
+            type,
+            event: events[index]!,
+            metadata,
+            eventId,
+            recordedAt,
+          }),
+        );
+        return { result, publish: () => publishSaved(aggregate, events) };
+      },
+    };
   }
 
   /** The aggregate's events in version order, read lazily from the store; unsubscribe to stop reading. */
@@ -263,6 +310,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const aggregate = this.publisher.mergeObjectContext(this.construct(id));
     this.assertNotAutoCommit(aggregate);
     positions.set(aggregate, { id, streamId, version: 0, snapshotVersion: 0 });
+    repositories.set(aggregate, this as unknown as AggregateRepository<AggregateRoot>);
     refuseCommitBeforeSave(
       aggregate,
       (unsaved) => new CommitBeforeSaveError(this.aggregateType, id, unsaved),

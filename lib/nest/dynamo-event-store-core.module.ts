@@ -14,6 +14,7 @@ import {
   EVENT_STORE_CORE_PROVIDERS,
 } from './event-store-core.providers.js';
 import { DYNAMODB_CLIENT, EVENT_STORE } from './event-store.token.js';
+import { DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS, IDEMPOTENCY_KEY_TTL_SECONDS } from './unit-of-work.js';
 
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');
 
@@ -58,6 +59,12 @@ interface ClientHandle {
     {
       provide: COMMAND_METADATA_ENABLED,
       useFactory: (options: DynamoEventStoreModuleOptions) => options.commandMetadata !== false,
+      inject: [DYNAMO_EVENT_STORE_OPTIONS],
+    },
+    {
+      provide: IDEMPOTENCY_KEY_TTL_SECONDS,
+      useFactory: (options: DynamoEventStoreModuleOptions) =>
+        options.idempotencyKeyTtlSeconds ?? DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
       inject: [DYNAMO_EVENT_STORE_OPTIONS],
     },
     ...EVENT_STORE_CORE_PROVIDERS,

@@ -19,6 +19,11 @@ export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
    * before it fails with ConcurrencyError. Default 3.
    */
   readonly transactionConflictRetries?: number;
+  /**
+   * How long a command's idempotency key holds (UnitOfWork.run): a repeat within it gets the first answer and
+   * writes nothing. DynamoDB's Time to Live deletes the key some time after. Default 24 hours.
+   */
+  readonly idempotencyKeyTtlSeconds?: number;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

@@ -75,3 +75,20 @@ export class UnsupportedEventVersionError extends EventStoreError {
     );
   }
 }
+
+/**
+ * A command came with an idempotency key that a different request used before: the fingerprints differ. Nothing was
+ * written. As DynamoDB's IdempotentParameterMismatch: use a new key for a new request.
+ */
+export class IdempotencyKeyMismatchError extends EventStoreError {
+  constructor(
+    readonly key: string,
+    /** When the request that holds the key was stored. */
+    readonly storedAt: Date,
+  ) {
+    super(
+      `Idempotency key "${key}" was used at ${storedAt.toISOString()} for a different request. Nothing was ` +
+        'written; send a new request with a new key.',
+    );
+  }
+}

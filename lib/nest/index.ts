@@ -4,7 +4,7 @@ export type {
   EventTypeOptions,
   Upcaster,
 } from './aggregate-feature.js';
-export { AggregateRepository, type SaveOptions } from './aggregate-repository.js';
+export { AggregateRepository, type PreparedSave, type SaveOptions } from './aggregate-repository.js';
 export { getAggregateRepositoryToken } from './aggregate-repository.token.js';
 export type {
   DynamoEventStoreModuleOptions,
@@ -27,3 +27,10 @@ export {
   retryOnConflict,
   type RetryOnConflictOptions,
 } from './retry-on-conflict.js';
+export { requestFingerprint } from './request-fingerprint.js';
+export {
+  DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+  UnitOfWork,
+  type UnitOfWorkOptions,
+  type UnitOfWorkSaves,
+} from './unit-of-work.js';

@@ -25,8 +25,8 @@ export interface RetryOnConflictOptions extends BackoffOptions {
    * How many times in all one save may be sent while its outcome stays unknown (an EventStoreWriteError with
    * outcome `unknown`: a lost answer, a timeout): an integer ≥ 1, default 3. Such a save may have been stored, so
    * deciding again could store the change twice; sending the same events again (same ids, same expected version)
-   * stores them exactly once. This helper does not do that itself: it only exposes the number, with the backoff
-   * to use between sends, through `currentConflictRetry()`, for the repository's save() to act on.
+   * stores them exactly once: the repository's save() and UnitOfWork do that inside this helper, with its backoff
+   * between sends (see `currentConflictRetry()`).
    */
   readonly unknownOutcomeAttempts?: number;
   /** Stops the retries: the promise then rejects with the signal's reason, and no further attempt starts. */

@@ -9,6 +9,10 @@ import {
   EVENT_STORE_CORE_EXPORTS,
   EVENT_STORE_CORE_PROVIDERS,
 } from '../nest/event-store-core.providers.js';
+import {
+  DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+  IDEMPOTENCY_KEY_TTL_SECONDS,
+} from '../nest/unit-of-work.js';
 import { EVENT_STORE } from '../nest/event-store.token.js';
 
 export interface InMemoryEventStoreModuleOptions extends InMemoryEventStoreOptions {
@@ -16,6 +20,8 @@ export interface InMemoryEventStoreModuleOptions extends InMemoryEventStoreOptio
   readonly store?: InMemoryEventStore;
   /** As DynamoEventStoreModule's: commands run in metadata scopes. Default true. */
   readonly commandMetadata?: boolean;
+  /** As DynamoEventStoreModule's: how long a command's idempotency key holds. Default 24 hours. */
+  readonly idempotencyKeyTtlSeconds?: number;
 }
 
 /**
@@ -34,6 +40,10 @@ export class InMemoryEventStoreModule {
         { provide: InMemoryEventStore, useValue: store },
         { provide: EVENT_STORE, useExisting: InMemoryEventStore },
         { provide: COMMAND_METADATA_ENABLED, useValue: options.commandMetadata !== false },
+        {
+          provide: IDEMPOTENCY_KEY_TTL_SECONDS,
+          useValue: options.idempotencyKeyTtlSeconds ?? DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+        },
         ...EVENT_STORE_CORE_PROVIDERS,
       ],
       exports: [InMemoryEventStore, ...EVENT_STORE_CORE_EXPORTS],
