@@ -22,10 +22,11 @@ export const CREATE_TABLES_USAGE = `Usage: ${CLI_NAME} create-tables --table <na
        [--endpoint <url>] [--region <region>]
 
 Creates the tables and waits until they are active, all on-demand: the events table (partition key
-streamId (S), sort key version (N), DynamoDB Streams with new images), and for projections, when
-named, the views table (partition key __key (S)) and the stream runner's lease table (partition key
-leaseKey (S)). A table that already exists with its key schema is left unchanged; one with another
-key schema is an error. One line per table. Safe to run on every deployment.
+streamId (S), sort key version (N), DynamoDB Streams with new images, Time to Live on expiresAt for
+commands' idempotency keys), and for projections, when named, the views table (partition key
+__key (S)) and the stream runner's lease table (partition key leaseKey (S)). A table that already
+exists with its key schema is kept (the events table gets Time to Live if it is off); one with
+another key schema is an error. One line per table. Safe to run on every deployment.
 
 Options:
   --table <name>          The events table. Default: $EVENTS_TABLE.

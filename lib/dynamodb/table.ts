@@ -1,13 +1,15 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   type ScalarAttributeType,
   type TableDescription,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { EventStoreTableSchemaError } from './errors.js';
-import { PARTITION_KEY, SORT_KEY } from './table-layout.js';
+import { PARTITION_KEY, SORT_KEY, TIME_TO_LIVE_ATTRIBUTE } from './table-layout.js';
 
 export interface CreateEventStoreTableOptions {
   /** Seconds to wait for the table to become ACTIVE. Default 120. */
@@ -22,6 +24,8 @@ export interface TableDefinition {
   readonly sortKey?: { readonly name: string; readonly type: ScalarAttributeType };
   /** DynamoDB Streams with new images. */
   readonly stream?: boolean;
+  /** The attribute DynamoDB's Time to Live deletes items by. */
+  readonly timeToLive?: string;
 }
 
 const EVENTS_TABLE: TableDefinition = {
@@ -29,11 +33,14 @@ const EVENTS_TABLE: TableDefinition = {
   partitionKey: { name: PARTITION_KEY, type: 'S' },
   sortKey: { name: SORT_KEY, type: 'N' },
   stream: true,
+  // Commands' idempotency keys expire; events have no such attribute and are never deleted.
+  timeToLive: TIME_TO_LIVE_ATTRIBUTE,
 };
 
 /**
- * Creates the events table (on-demand billing, DynamoDB Streams on with new images) unless it exists. An existing
- * table with the right key schema is accepted as is; one with another key schema is an error.
+ * Creates the events table (on-demand billing, DynamoDB Streams on with new images, Time to Live on `expiresAt`)
+ * unless it exists. An existing table with the right key schema is accepted, Time to Live turned on if it is off;
+ * one with another key schema is an error.
  */
 export function createEventStoreTable(
   client: DynamoDBClient,
@@ -56,6 +63,7 @@ export async function createTableUnlessExists(
   const existing = await describeTable(client, tableName);
   if (existing) {
     assertKeySchema(tableName, existing, definition);
+    await enableTimeToLive(client, tableName, definition);
     return 'exists';
   }
   const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
@@ -87,7 +95,27 @@ export async function createTableUnlessExists(
     { client, maxWaitTime: options.maxWaitSeconds ?? 120 },
     { TableName: tableName },
   );
+  await enableTimeToLive(client, tableName, definition);
   return 'created';
+}
+
+async function enableTimeToLive(
+  client: DynamoDBClient,
+  tableName: string,
+  { timeToLive }: TableDefinition,
+): Promise<void> {
+  if (!timeToLive) return;
+  const { TimeToLiveDescription } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: timeToLive },
+    }),
+  );
 }
 
 async function describeTable(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventStoreTable, DynamoEventStore, streamIdOf } from '../../lib/index.js';
+import { TIME_TO_LIVE_ATTRIBUTE } from '../../lib/dynamodb/table-layout.js';
 import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
 import { type LocalDynamoDB, startLocalDynamoDB } from '../../lib/testing/local-dynamodb.js';
 import { testClientConfig } from '../support/dynamodb.js';
@@ -183,8 +184,14 @@ describe('deploy/event-store-table.cfn.yaml', () => {
     expect(await tableExists(leaseTableName)).toBe(false);
   });
 
-  // moto applies neither PointInTimeRecoverySpecification nor SSESpecification from a template: check them as
-  // written (cfn-lint above checks that AWS knows them).
+  // moto applies neither PointInTimeRecoverySpecification, SSESpecification nor TimeToLiveSpecification from a
+  // template: check them as written (cfn-lint above checks that AWS knows them).
+  it('turns Time to Live on for the events table, on the attribute idempotency keys expire by', () => {
+    expect(tablesOf(template).EventsTable?.Properties).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: TIME_TO_LIVE_ATTRIBUTE, Enabled: true },
+    });
+  });
+
   it('retains the events table on delete and replace, with point-in-time recovery and KMS encryption', () => {
     const tables = tablesOf(template);
     expect(Object.keys(tables).sort()).toEqual(['EventsTable', 'LeaseTable', 'ViewsTable']);
@@ -235,6 +242,7 @@ describe('deploy/event-store-table.cfn.yaml', () => {
       TableArn,
       ViewsTableArn,
       LeaseTableArn,
+      TableArn,
     ]);
     const projections = await resourcesOf('projections-iam-policy.json');
     expect(projections).toEqual([TableArn, `${TableArn}/stream/*`, ViewsTableArn, LeaseTableArn]);

@@ -92,13 +92,21 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
 });
 
 describe('deploy/event-store-admin-iam-policy.json (whoever runs create-tables)', () => {
-  it('allows exactly dynamodb:CreateTable and dynamodb:DescribeTable, on the events, views and lease tables only', async () => {
+  it('allows creating and describing the events, views and lease tables, and Time to Live on the events table', async () => {
     const policy = await readPolicy('event-store-admin-iam-policy.json');
+    const [tables, timeToLive] = policy.Statement;
 
-    expectOnlyAllowsOn(policy, [TABLE_ARN, VIEWS_TABLE_ARN, LEASE_TABLE_ARN]);
-    expect(distinct(allowedActions(policy))).toEqual([
-      'dynamodb:CreateTable',
-      'dynamodb:DescribeTable',
+    expectOnlyAllowsOn({ ...policy, Statement: [tables!] }, [
+      TABLE_ARN,
+      VIEWS_TABLE_ARN,
+      LEASE_TABLE_ARN,
+    ]);
+    expectOnlyAllowsOn({ ...policy, Statement: [timeToLive!] }, [TABLE_ARN]);
+    expect(policy.Statement).toHaveLength(2);
+    expect(asList(tables!.Action)).toEqual(['dynamodb:CreateTable', 'dynamodb:DescribeTable']);
+    expect(asList(timeToLive!.Action)).toEqual([
+      'dynamodb:DescribeTimeToLive',
+      'dynamodb:UpdateTimeToLive',
     ]);
   });
 
@@ -139,8 +147,8 @@ describe('deploy/event-store-admin-iam-policy.json (whoever runs create-tables)'
       );
       expect(actionsAllowedOn(policy, placeholders, arnOf(tableName))).toEqual(actions);
     }
-    expect(grantsOf(policy, placeholders).map(({ resource }) => resource)).toEqual(
-      Object.values(names).map(arnOf),
+    expect(distinct(grantsOf(policy, placeholders).map(({ resource }) => resource))).toEqual(
+      distinct(Object.values(names).map(arnOf)),
     );
   });
 });
