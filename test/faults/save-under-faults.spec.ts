@@ -1,6 +1,11 @@
 import type { BankAccount } from '../fixtures/bank-account.js';
 import type { Fault } from '../fault-proxy/fault-proxy.js';
-import { ConcurrencyError, EventStoreWriteError, type StoredEvent } from '../../lib/index.js';
+import {
+  ConcurrencyError,
+  EventStoreWriteError,
+  type StoredEvent,
+  UnitOfWork,
+} from '../../lib/index.js';
 import { DeliveryCounter, FaultHarness, SNAPSHOT_EVERY } from './fault-harness.js';
 
 let harness: FaultHarness;
@@ -204,5 +209,55 @@ describe('a transaction cancelled by a conflicting transaction', () => {
 
     expect(injected()).toHaveLength(1 + 3);
     expect(await harness.stored(account)).toHaveLength(3);
+  });
+});
+
+describe('a command sent again with its idempotency key after its answer was lost', () => {
+  it('gets the first answer, and its deposit is stored once', async () => {
+    const account = await harness.accountAt(2);
+    const command = { key: `deposit-${account.id}`, accountId: account.id, amount: 7 };
+    const send = () =>
+      harness.app
+        .get(UnitOfWork)
+        .run({ idempotencyKey: command.key, request: command }, async (saves) => {
+          const loaded = await harness.accounts.load(command.accountId);
+          loaded.deposit(command.amount);
+          loaded.withdraw(1);
+          return { version: saves.save(loaded) };
+        });
+    // The write lands and every answer to it is lost; so is the read that would have found it (the key's read and
+    // the load go through first).
+    harness.proxy.inject({
+      operation: 'TransactWriteItems',
+      fault: { kind: 'drop-after' },
+      times: Infinity,
+    });
+    harness.proxy.inject({
+      operation: 'Query',
+      fault: { kind: 'drop-before' },
+      after: 2,
+      times: Infinity,
+    });
+
+    const lost = await send().catch((error: unknown) => error);
+    harness.proxy.clear();
+    const writesBefore = injected().length;
+    const again = await send();
+
+    expect(lost).toMatchObject({ name: 'EventStoreWriteError', outcome: 'unknown' });
+    expect(again).toEqual({ version: 4 });
+    expect(injected()).toHaveLength(writesBefore);
+    const stored = await harness.stored(account);
+    expect(stored.map(({ type }) => type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'MoneyDeposited',
+      'MoneyWithdrawn',
+    ]);
+    expect(new Set(stored.map(({ eventId }) => eventId)).size).toBe(4);
+    // Published by neither send: the first never heard it was stored, and a repeat answers from the key. Reactions
+    // that must see every event read the table's stream (projections, redeliverToEventBus).
+    for (const { eventId } of stored.slice(2))
+      expect(DeliveryCounter.deliveries.get(eventId)).toBeUndefined();
   });
 });

@@ -1,4 +1,10 @@
-import { ConcurrencyError, EventStoreWriteError, type StoredEvent } from '../../lib/index.js';
+import {
+  ConcurrencyError,
+  EventStoreWriteError,
+  retryOnConflict,
+  type StoredEvent,
+  UnitOfWork,
+} from '../../lib/index.js';
 import type { BankAccount } from '../fixtures/bank-account.js';
 import type { Fault } from '../fault-proxy/fault-proxy.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -21,10 +27,11 @@ type Outcome = 'acknowledged' | 'failed for sure' | 'unknown';
 
 let harness: FaultHarness;
 
-beforeAll(async () => {
+// Each soak stops its proxy to count: a harness of its own.
+beforeEach(async () => {
   harness = await FaultHarness.start({ requestTimeoutMs: 300 });
 });
-afterAll(() => harness.stop());
+afterEach(() => harness.stop());
 
 describe('a soak of concurrent commands under random faults', () => {
   it('loses no acknowledged event, stores none twice, and keeps every stream contiguous', async () => {
@@ -129,5 +136,93 @@ describe('a soak of concurrent commands under random faults', () => {
     expect(duplicated).toBe(0);
     expect(writtenAfterFailure).toBe(0);
     for (const [id] of acknowledged) expect(DeliveryCounter.deliveries.get(id)).toBe(1);
+  }, 180_000);
+
+  it('applies each command once when every unanswered one is sent again with its idempotency key', async () => {
+    const random = seededRandom(SEED + 1);
+    const ids: string[] = [];
+    for (let i = 0; i < ACCOUNTS; i++) ids.push((await harness.accountAt(1)).id);
+    const unitOfWork = harness.app.get(UnitOfWork);
+    const figures = { commands: 0, sends: 0, resent: 0, conflictsRetried: 0 };
+    const faultsBefore = harness.proxy.injected.length;
+    harness.proxy.injectRandomly({
+      operations: ['PutItem', 'TransactWriteItems', 'Query'],
+      probability: 0.15,
+      faults: FAULTS,
+      limit: FAULT_LIMIT,
+      random,
+    });
+
+    /** A deposit of an amount of its own, so that its stored copies can be counted. */
+    interface Deposit {
+      readonly key: string;
+      readonly accountId: string;
+      readonly amount: number;
+    }
+    const execute = (command: Deposit) =>
+      retryOnConflict(
+        () =>
+          unitOfWork.run({ idempotencyKey: command.key, request: command }, async (saves) => {
+            const account = await harness.accounts.load(command.accountId);
+            account.deposit(command.amount);
+            return { version: saves.save(account) };
+          }),
+        { baseDelayMs: 5, onRetry: () => figures.conflictsRetried++ },
+      );
+    /** As an HTTP client does: whatever the failure, the same request again, with the same key. */
+    const answers = new Map<string, { version: number }>();
+    const sendUntilAnswered = async (command: Deposit) => {
+      for (let send = 1; send <= 30; send++) {
+        figures.sends++;
+        try {
+          answers.set(command.key, await execute(command));
+          return;
+        } catch {
+          figures.resent++;
+        }
+      }
+      throw new Error(`deposit ${command.amount} was never answered`);
+    };
+
+    const queue: Deposit[] = Array.from({ length: COMMANDS }, (_, index) => ({
+      key: `deposit-${SEED}-${index}`,
+      accountId: ids[Math.floor(random() * ACCOUNTS)]!,
+      amount: 1000 + index,
+    }));
+    const commands = [...queue];
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          figures.commands++;
+          await sendUntilAnswered(next);
+        }
+      }),
+    );
+    await harness.proxy.stop();
+
+    const stored = new Map<string, StoredEvent[]>();
+    for (const id of ids) stored.set(id, await harness.stored(id));
+    const copiesOf = (command: Deposit) =>
+      stored
+        .get(command.accountId)!
+        .filter((event) => (event.payload as { amount: number }).amount === command.amount);
+    const lost = commands.filter((command) => copiesOf(command).length === 0).length;
+    const duplicated = commands.filter((command) => copiesOf(command).length > 1).length;
+    const faults = harness.proxy.injected.length - faultsBefore;
+    console.log(
+      `soak with idempotency keys (seed ${SEED + 1}): ${figures.commands} commands, ${faults} faults injected, ` +
+        `${figures.sends} sends, ${figures.resent} resent after a failure, ` +
+        `${figures.conflictsRetried} conflicts retried, lost ${lost}, duplicated ${duplicated}`,
+    );
+
+    expect(faults).toBeGreaterThan(COMMANDS / 10);
+    expect(figures.resent).toBeGreaterThan(0);
+    expect(lost).toBe(0);
+    expect(duplicated).toBe(0);
+    // Each answer, first or repeated, names the version its deposit is stored at.
+    for (const command of commands)
+      expect(copiesOf(command)[0]!.version).toBe(answers.get(command.key)!.version);
+    for (const stream of stored.values())
+      expect(stream.map((event) => event.version)).toEqual(stream.map((_, index) => index + 1));
   }, 180_000);
 });
