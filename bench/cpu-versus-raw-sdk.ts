@@ -47,7 +47,10 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
     try {
       const loaded = await store.accounts.load(ACCOUNT_ID);
       const handLoaded = await raw.load();
-      if (store.accounts.versionOf(loaded) !== events || handLoaded.balance !== loaded.balance) {
+      if (
+        store.accounts.versionOf(loaded) !== events ||
+        handLoaded.balanceCents !== loaded.balanceCents
+      ) {
         throw new Error('the stub did not answer as expected');
       }
       const iterations = quick ? 1 : Math.max(20, Math.round(20_000 / events));
@@ -68,7 +71,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
             },
             bare: async () => {
               await raw.query();
-              await raw.put(events + 1, { accountId: ACCOUNT_ID, amount: 1 });
+              await raw.put(events + 1, { accountId: ACCOUNT_ID, amountCents: 1 });
             },
             handWritten: async () => {
               const account = await raw.load();
@@ -127,11 +130,11 @@ function handWrittenStore(client: DynamoDBClient, publisher: EventPublisher) {
     const payload = JSON.parse(item.payload!.S!) as {
       accountId: string;
       owner: string;
-      amount: number;
+      amountCents: number;
     };
     return item.type!.S === 'AccountOpened'
       ? new AccountOpened(payload.accountId, payload.owner)
-      : new MoneyDeposited(payload.accountId, payload.amount);
+      : new MoneyDeposited(payload.accountId, payload.amountCents);
   };
   return {
     query,
@@ -161,7 +164,7 @@ function handWrittenStore(client: DynamoDBClient, publisher: EventPublisher) {
             streamId: { S: STREAM_ID },
             version: { N: String(version) },
             type: { S: 'MoneyDeposited' },
-            schemaVersion: { N: '1' },
+            schemaVersion: { N: '2' },
             payload: { S: JSON.stringify(payload) },
             metadata: { S: '{}' },
             eventId: { S: randomUUID() },

@@ -139,7 +139,7 @@ async function readModelLagging(
   for (;;) {
     const readModel = await readModelBalances(baseUrl);
     const lagging = flows.map(
-      (flow) => !flow.matches({ balance: readModel.get(flow.accountId) ?? NaN }),
+      (flow) => !flow.matches({ balanceCents: readModel.get(flow.accountId) ?? NaN }),
     );
     if (!lagging.some(Boolean) || performance.now() > deadline) return lagging;
     await sleep(READ_MODEL_POLL_MS);

@@ -178,7 +178,11 @@ async function sampleBatch(
         await store.appendToStream(streamIdOf('Account', id), round, [
           amount === undefined
             ? { type: 'AccountOpened', payload: { accountId: id, owner: `owner ${i}` } }
-            : { type: 'MoneyDeposited', payload: { accountId: id, amount } },
+            : {
+                type: 'MoneyDeposited',
+                schemaVersion: 2,
+                payload: { accountId: id, amountCents: amount },
+              },
         ]);
         events++;
       }

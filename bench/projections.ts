@@ -276,7 +276,7 @@ async function openAccount(repository: AggregateRepository<Account>): Promise<Op
       for (;;) {
         const document = await directory.get(id);
         const answeredAt = performance.now();
-        if (document?.balance === balance) return answeredAt;
+        if (document?.balanceCents === balance) return answeredAt;
         if (answeredAt > deadline) {
           throw new Error(
             `Account ${id}: the read model shows ${JSON.stringify(document)} after ` +

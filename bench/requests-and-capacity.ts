@@ -82,6 +82,35 @@ export async function measureRequestsAndCapacity(
         await meter.measure(() => store.snapshotted.save(saver)),
       ),
     );
+
+    const keyed = await openAccount(store.accounts);
+    const depositOnce = (key: string) =>
+      store.unitOfWork.run({ idempotencyKey: key, request: { deposit: 1 } }, (saves) => {
+        keyed.deposit(1);
+        return { version: saves.save(keyed) };
+      });
+    const key = randomUUID();
+    rows.push(
+      saveRow(
+        'save 1 event with an idempotency key (2-item transaction)',
+        await meter.measure(() => depositOnce(key)),
+      ),
+    );
+    rows.push(
+      saveRow(
+        'repeat of that command, same key (a Query; nothing written)',
+        await meter.measure(() => depositOnce(key)),
+      ),
+    );
+    const [from, to] = [await openAccount(store.accounts), await openAccount(store.accounts)];
+    from.deposit(1);
+    to.deposit(1);
+    rows.push(
+      saveRow(
+        '1 event on each of 2 accounts in one write (UnitOfWork.saveAll)',
+        await meter.measure(() => store.unitOfWork.saveAll([from, to])),
+      ),
+    );
     return rows;
   } finally {
     await store.close();

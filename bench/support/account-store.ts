@@ -7,6 +7,7 @@ import {
   DynamoEventStore,
   DynamoEventStoreModule,
   getAggregateRepositoryToken,
+  UnitOfWork,
 } from 'nestjs-dynamo-es';
 import { Account } from '../../sample/accounts/account.aggregate.js';
 import { ACCOUNT_EVENTS } from '../../sample/accounts/account.events.js';
@@ -20,6 +21,7 @@ export interface AccountStore {
   readonly publisher: EventPublisher;
   readonly accounts: AggregateRepository<Account>;
   readonly snapshotted: AggregateRepository<SnapshottedAccount>;
+  readonly unitOfWork: UnitOfWork;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startAccountStore(
     publisher: app.get(EventPublisher),
     accounts: app.get(getAggregateRepositoryToken(Account)),
     snapshotted: app.get(getAggregateRepositoryToken(SnapshottedAccount)),
+    unitOfWork: app.get(UnitOfWork),
     close: () => app.close(),
   };
 }

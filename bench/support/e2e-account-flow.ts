@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 export interface AccountState {
   readonly id: string;
   readonly owner: string;
-  readonly balance: number;
+  readonly balanceCents: number;
   readonly version: number;
 }
 
@@ -50,8 +50,9 @@ export class AccountFlowClient {
 
   /** Deposit, withdrawal, then the state: three requests, each timed into the tally. */
   async runFlow(tally: RequestTally): Promise<void> {
-    if (await this.timed(tally, 'POST', '/deposits', { amount: DEPOSIT })) this.changed(DEPOSIT);
-    if (await this.timed(tally, 'POST', '/withdrawals', { amount: WITHDRAWAL }))
+    if (await this.timed(tally, 'POST', '/deposits', { amountCents: DEPOSIT }))
+      this.changed(DEPOSIT);
+    if (await this.timed(tally, 'POST', '/withdrawals', { amountCents: WITHDRAWAL }))
       this.changed(-WITHDRAWAL);
     const state = await this.timed(tally, 'GET', '');
     if (state && !this.matches(state)) this.stateMismatches++;
@@ -64,9 +65,9 @@ export class AccountFlowClient {
   }
 
   /** Whether a state is what this client's successful commands add up to. */
-  matches(state: Pick<AccountState, 'balance'> & Partial<AccountState>): boolean {
+  matches(state: Pick<AccountState, 'balanceCents'> & Partial<AccountState>): boolean {
     return (
-      state.balance === this.expected.balance &&
+      state.balanceCents === this.expected.balance &&
       (state.version === undefined || state.version === this.expected.version)
     );
   }
@@ -119,6 +120,6 @@ async function send(
 export async function readModelBalances(baseUrl: string): Promise<Map<string, number>> {
   const { status, body } = await send('GET', `${baseUrl}/accounts`);
   if (status !== 200) throw new Error(`GET /accounts answered ${status}: ${body}`);
-  const accounts = JSON.parse(body) as readonly Pick<AccountState, 'id' | 'balance'>[];
-  return new Map(accounts.map(({ id, balance }) => [id, balance]));
+  const accounts = JSON.parse(body) as readonly Pick<AccountState, 'id' | 'balanceCents'>[];
+  return new Map(accounts.map(({ id, balanceCents }) => [id, balanceCents]));
 }

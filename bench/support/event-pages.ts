@@ -5,8 +5,8 @@ import { EVENT_TABLE_ATTRIBUTES as A } from 'nestjs-dynamo-es';
 export function depositPayload(
   accountId: string,
   version: number,
-): { accountId: string; amount: number } {
-  return { accountId, amount: (version % 97) + 1 };
+): { accountId: string; amountCents: number } {
+  return { accountId, amountCents: (version % 97) + 1 };
 }
 
 /** One event item in this library's table layout, as DynamoDB sends it on the wire. */
@@ -19,7 +19,7 @@ export function eventItem(
     [A.streamId]: { S: streamId },
     [A.version]: { N: String(version) },
     [A.type]: { S: version === 1 ? 'AccountOpened' : 'MoneyDeposited' },
-    [A.schemaVersion]: { N: '1' },
+    [A.schemaVersion]: { N: version === 1 ? '1' : '2' },
     [A.payload]: {
       S: JSON.stringify(
         version === 1 ? { accountId, owner: 'Ada Lovelace' } : depositPayload(accountId, version),
