@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const embedded = process.env.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamoDB();
   if (embedded) process.env.DYNAMODB_ENDPOINT = embedded.endpoint;
 
-  const app = await NestFactory.create(AppModule);
+  // The body's text too, for ExactJsonNumbersMiddleware.
+  const app = await NestFactory.create(AppModule, { rawBody: true });
   const options = eventStoreOptions(app.get(ConfigService));
   await assertTableExists(options.tableName, options.clientConfig ?? {});
 

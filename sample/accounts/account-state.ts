@@ -5,7 +5,8 @@ import type { Account } from './account.aggregate.js';
 export interface AccountState {
   readonly id: string;
   readonly owner: string;
-  readonly balance: number;
+  /** Integer cents. */
+  readonly balanceCents: number;
   readonly version: number;
 }
 
@@ -16,7 +17,7 @@ export function accountState(
   return {
     id: account.id,
     owner: account.owner ?? '',
-    balance: account.balance,
+    balanceCents: account.balanceCents,
     version: accounts.versionOf(account),
   };
 }

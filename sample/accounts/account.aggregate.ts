@@ -3,20 +3,30 @@ import type { SnapshotCapable } from 'nestjs-dynamo-es';
 import {
   AccountAlreadyOpenError,
   AccountNotFoundError,
+  BalanceLimitError,
   InsufficientFundsError,
-  NonPositiveAmountError,
+  InvalidAmountError,
 } from './account.errors.js';
 import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from './account.events.js';
+import { isValidAmountCents, MAX_BALANCE_CENTS } from './money.js';
 
+/** The snapshot's shape; its version is ACCOUNT_SNAPSHOT_VERSION. */
 export interface AccountSnapshot {
   readonly owner: string | undefined;
-  readonly balance: number;
+  readonly balanceCents: number;
 }
 
-/** A bank account: decides on commands, and changes state only by applying events. */
+/** Version 1 held `balance` in currency units; such snapshots are ignored and the account rebuilt from its events. */
+export const ACCOUNT_SNAPSHOT_VERSION = 2;
+
+/**
+ * A bank account: decides on commands, and changes state only by applying events. Amounts are integer cents; the
+ * rules are checked here whatever the caller validated, so that no entry point can store an amount or reach a
+ * balance the account does not allow.
+ */
 export class Account extends AggregateRoot implements SnapshotCapable<AccountSnapshot> {
   owner: string | undefined;
-  balance = 0;
+  balanceCents = 0;
 
   constructor(readonly id: string) {
     super();
@@ -31,26 +41,29 @@ export class Account extends AggregateRoot implements SnapshotCapable<AccountSna
     this.apply(new AccountOpened(this.id, owner));
   }
 
-  deposit(amount: number): void {
+  deposit(amountCents: number): void {
     this.assertOpen();
-    if (amount <= 0) throw new NonPositiveAmountError(amount);
-    this.apply(new MoneyDeposited(this.id, amount));
+    assertValidAmount(amountCents);
+    if (this.balanceCents + amountCents > MAX_BALANCE_CENTS)
+      throw new BalanceLimitError(this.balanceCents, amountCents);
+    this.apply(new MoneyDeposited(this.id, amountCents));
   }
 
-  withdraw(amount: number): void {
+  withdraw(amountCents: number): void {
     this.assertOpen();
-    if (amount <= 0) throw new NonPositiveAmountError(amount);
-    if (amount > this.balance) throw new InsufficientFundsError(this.balance, amount);
-    this.apply(new MoneyWithdrawn(this.id, amount));
+    assertValidAmount(amountCents);
+    if (amountCents > this.balanceCents)
+      throw new InsufficientFundsError(this.balanceCents, amountCents);
+    this.apply(new MoneyWithdrawn(this.id, amountCents));
   }
 
   toSnapshot(): AccountSnapshot {
-    return { owner: this.owner, balance: this.balance };
+    return { owner: this.owner, balanceCents: this.balanceCents };
   }
 
   restoreSnapshot(snapshot: AccountSnapshot): void {
     this.owner = snapshot.owner;
-    this.balance = snapshot.balance;
+    this.balanceCents = snapshot.balanceCents;
   }
 
   onAccountOpened(event: AccountOpened): void {
@@ -58,14 +71,18 @@ export class Account extends AggregateRoot implements SnapshotCapable<AccountSna
   }
 
   onMoneyDeposited(event: MoneyDeposited): void {
-    this.balance += event.amount;
+    this.balanceCents += event.amountCents;
   }
 
   onMoneyWithdrawn(event: MoneyWithdrawn): void {
-    this.balance -= event.amount;
+    this.balanceCents -= event.amountCents;
   }
 
   private assertOpen(): void {
     if (!this.isOpen) throw new AccountNotFoundError(this.id);
   }
+}
+
+function assertValidAmount(amountCents: number): void {
+  if (!isValidAmountCents(amountCents)) throw new InvalidAmountError(amountCents);
 }

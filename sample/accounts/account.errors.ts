@@ -1,3 +1,5 @@
+import { cents, MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS } from './money.js';
+
 /** A command the account's rules refuse. Nothing is written. */
 export class AccountRuleViolation extends Error {}
 
@@ -13,14 +15,32 @@ export class AccountAlreadyOpenError extends AccountRuleViolation {
   }
 }
 
-export class NonPositiveAmountError extends AccountRuleViolation {
-  constructor(amount: number) {
-    super(`The amount must be positive; got ${amount}.`);
+/** Not a whole number of cents from 1 to MAX_AMOUNT_CENTS. */
+export class InvalidAmountError extends AccountRuleViolation {
+  constructor(readonly amountCents: number) {
+    super(
+      `The amount must be a whole number of cents from 1 to ${MAX_AMOUNT_CENTS}; got ${amountCents}.`,
+    );
   }
 }
 
 export class InsufficientFundsError extends AccountRuleViolation {
-  constructor(balance: number, amount: number) {
-    super(`Cannot withdraw ${amount}: the balance is ${balance}.`);
+  constructor(
+    readonly balanceCents: number,
+    readonly amountCents: number,
+  ) {
+    super(`Cannot withdraw ${cents(amountCents)}: the balance is ${cents(balanceCents)}.`);
+  }
+}
+
+export class BalanceLimitError extends AccountRuleViolation {
+  constructor(
+    readonly balanceCents: number,
+    readonly amountCents: number,
+  ) {
+    super(
+      `Cannot deposit ${cents(amountCents)}: the balance of ${cents(balanceCents)} would exceed the ` +
+        `maximum balance of ${cents(MAX_BALANCE_CENTS)}.`,
+    );
   }
 }

@@ -1,5 +1,6 @@
-import { CqrsModule } from '@nestjs/cqrs';
+import { CqrsModule, QueryBus } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { streamIdOf } from 'nestjs-dynamo-es';
 import {
   commandScenario,
   InMemoryEventStore,
@@ -18,6 +19,7 @@ import { DepositMoney } from '../../sample/accounts/commands/deposit-money.comma
 import { OpenAccount } from '../../sample/accounts/commands/open-account.command.js';
 import { StaleAccountVersionError } from '../../sample/accounts/commands/stale-account-version.error.js';
 import { WithdrawMoney } from '../../sample/accounts/commands/withdraw-money.command.js';
+import { GetAccount } from '../../sample/accounts/queries/get-account.query.js';
 
 /** The sample's command handlers, wired as in the app, on the in-memory store: no endpoint at all. */
 let app: TestingModule;
@@ -45,7 +47,7 @@ describe("the sample's commands, on the in-memory store", () => {
       .when(new OpenAccount(ID, 'Ada'))
       .thenStored(Account, ID, opened);
 
-    expect(state).toEqual({ id: ID, owner: 'Ada', balance: 0, version: 1 });
+    expect(state).toEqual({ id: ID, owner: 'Ada', balanceCents: 0, version: 1 });
   });
 
   it('deposits and withdraws, answering the new state', async () => {
@@ -57,7 +59,7 @@ describe("the sample's commands, on the in-memory store", () => {
       .when(new WithdrawMoney(ID, 30))
       .thenStored(Account, ID, new MoneyWithdrawn(ID, 30));
 
-    expect(state).toMatchObject({ balance: 70, version: 3 });
+    expect(state).toMatchObject({ balanceCents: 70, version: 3 });
   });
 
   it('refuses a withdrawal beyond the balance, storing and publishing nothing', async () => {
@@ -72,5 +74,17 @@ describe("the sample's commands, on the in-memory store", () => {
       .given(Account, ID, opened, new MoneyDeposited(ID, 10))
       .when(new DepositMoney(ID, 5, 1))
       .thenThrows(StaleAccountVersionError);
+  });
+
+  it('reads amounts stored before they were cents (schema version 1, in currency units) as cents', async () => {
+    await app.get(InMemoryEventStore).appendToStream(streamIdOf('Account', ID), 0, [
+      { type: 'AccountOpened', payload: { accountId: ID, owner: 'Ada' } },
+      { type: 'MoneyDeposited', payload: { accountId: ID, amount: 30.1 }, schemaVersion: 1 },
+      { type: 'MoneyWithdrawn', payload: { accountId: ID, amount: 0.29 }, schemaVersion: 1 },
+    ]);
+
+    const state = await app.get(QueryBus).execute(new GetAccount(ID));
+
+    expect(state).toMatchObject({ balanceCents: 2981, version: 3 });
   });
 });

@@ -30,16 +30,20 @@ export interface Deposit {
   readonly accountId: string;
   /** Its place among the account's deposits. */
   readonly index: number;
-  readonly amount: number;
+  readonly amountCents: number;
   sentAt?: number;
   status?: number | 'no answer';
   ackedAt?: number;
 }
 
-/** Deposit k of each account is 2^k. */
+/** Deposit k of each account is 2^k cents. */
 export function depositsOf(accountIds: readonly string[], perAccount: number): Deposit[] {
   return accountIds.flatMap((accountId) =>
-    Array.from({ length: perAccount }, (_, index) => ({ accountId, index, amount: 2 ** index })),
+    Array.from({ length: perAccount }, (_, index) => ({
+      accountId,
+      index,
+      amountCents: 2 ** index,
+    })),
   );
 }
 
@@ -53,7 +57,7 @@ export async function depositInTurn(
     deposit.sentAt = performance.now();
     try {
       const { status } = await post(serverFor(index), `/accounts/${deposit.accountId}/deposits`, {
-        amount: deposit.amount,
+        amountCents: deposit.amountCents,
       });
       deposit.status = status;
       if (status === 200) deposit.ackedAt = performance.now();

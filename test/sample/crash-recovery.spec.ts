@@ -74,9 +74,9 @@ async function converged(tables: Tables, ...servers: SampleServer[]): Promise<Ac
 /** How many deposits the table holds that the listed balances lack: each is a bit of the balance. */
 function depositsBehind(listedAccounts: AccountSummary[], table: AccountSummary[]): number {
   const bits = (balance = 0) => [...balance.toString(2)].filter((bit) => bit === '1').length;
-  const listedBalance = new Map(listedAccounts.map(({ id, balance }) => [id, balance]));
+  const listedBalance = new Map(listedAccounts.map(({ id, balanceCents }) => [id, balanceCents]));
   return table.reduce(
-    (sum, { id, balance }) => sum + bits(balance) - bits(listedBalance.get(id)),
+    (sum, { id, balanceCents }) => sum + bits(balanceCents) - bits(listedBalance.get(id)),
     0,
   );
 }
@@ -143,7 +143,7 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
       // The store wrote each deposit once (commands retried on conflict keep their event ids)...
       expect(new Set(amounts).size).toBe(amounts.length);
       // ...and every acknowledged one is there.
-      const ackedHere = acked.filter((d) => d.accountId === summary.id).map((d) => d.amount);
+      const ackedHere = acked.filter((d) => d.accountId === summary.id).map((d) => d.amountCents);
       expect(amounts).toEqual(expect.arrayContaining(ackedHere));
     }
     // The read model's position of each stream is the stream's end: nothing left over, nothing applied ahead.
@@ -169,9 +169,9 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     const tables = await freshTables();
     const first = await startServer(tables);
     const id = await openAccount(first, 'Ada');
-    expect((await post(first, `/accounts/${id}/deposits`, { amount: 5 })).status).toBe(200);
+    expect((await post(first, `/accounts/${id}/deposits`, { amountCents: 5 })).status).toBe(200);
     const before = await converged(tables, first);
-    expect(before).toEqual([{ id, owner: 'Ada', balance: 5 }]);
+    expect(before).toEqual([{ id, owner: 'Ada', balanceCents: 5 }]);
 
     expect(await first.stop()).toBe(0);
     // The graceful shutdown released the runner's leases: the next instance need not wait out the failover time.
@@ -185,8 +185,8 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     expect(await listed(second)).toEqual(before);
 
     const depositedAt = performance.now();
-    expect((await post(second, `/accounts/${id}/deposits`, { amount: 7 })).status).toBe(200);
-    expect(await converged(tables, second)).toEqual([{ id, owner: 'Ada', balance: 12 }]);
+    expect((await post(second, `/accounts/${id}/deposits`, { amountCents: 7 })).status).toBe(200);
+    expect(await converged(tables, second)).toEqual([{ id, owner: 'Ada', balanceCents: 12 }]);
     console.log(
       `restart: the new instance listed the account at once; a deposit after it showed up ` +
         `${ms(performance.now() - depositedAt)} after it was sent`,
@@ -215,7 +215,9 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     const pollers = servers.map(async (server) => {
       while (!burstFailed && Date.now() < pollUntil) {
         const sentAt = performance.now();
-        const balances = new Map((await listed(server)).map(({ id, balance }) => [id, balance]));
+        const balances = new Map(
+          (await listed(server)).map(({ id, balanceCents }) => [id, balanceCents]),
+        );
         polls.push({ sentAt, answeredAt: performance.now(), balances });
         const showsAll = accountIds.every((id) => balances.get(id) === finalBalance);
         if (burstDone && showsAll) return;
@@ -236,7 +238,7 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     expect(deposits.map((deposit) => deposit.status)).toEqual(deposits.map(() => 200));
 
     const table = await converged(tables, ...servers);
-    expect(table.map((account) => account.balance)).toEqual(table.map(() => finalBalance));
+    expect(table.map((account) => account.balanceCents)).toEqual(table.map(() => finalBalance));
     // On moto, whose stream has one shard, one instance reads it and the other serves from the same views.
     const { Items: leases = [] } = await client.send(
       new ScanCommand({ TableName: tables.LEASE_TABLE, ConsistentRead: true }),
@@ -247,7 +249,7 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
 
     // A deposit shows once its bit is set: the answer of the first GET sent after its 200 that has it.
     const staleness = deposits.map((deposit) => {
-      const bit = deposit.amount;
+      const bit = deposit.amountCents;
       const shown = polls.find(
         (poll) =>
           poll.sentAt >= deposit.ackedAt! &&

@@ -9,7 +9,7 @@ export interface AccountInTable {
   readonly streamId: string;
   /** The stream's last version. */
   readonly version: number;
-  /** Every deposit's amount, in order. */
+  /** Every deposit's amount in cents, in order. */
   readonly deposits: readonly number[];
 }
 
@@ -41,14 +41,14 @@ export async function accountsInTable(
       let summary: AccountSummary | undefined;
       const deposits: number[] = [];
       for (const { type, payload } of events) {
-        const event = payload as { accountId: string; owner?: string; amount?: number };
+        const event = payload as { accountId: string; owner?: string; amountCents?: number };
         if (type === 'AccountOpened') {
-          summary = { id: event.accountId, owner: event.owner!, balance: 0 };
+          summary = { id: event.accountId, owner: event.owner!, balanceCents: 0 };
         } else if (type === 'MoneyDeposited') {
-          deposits.push(event.amount!);
-          summary = { ...summary!, balance: summary!.balance + event.amount! };
+          deposits.push(event.amountCents!);
+          summary = { ...summary!, balanceCents: summary!.balanceCents + event.amountCents! };
         } else if (type === 'MoneyWithdrawn') {
-          summary = { ...summary!, balance: summary!.balance - event.amount! };
+          summary = { ...summary!, balanceCents: summary!.balanceCents - event.amountCents! };
         }
       }
       if (!summary) throw new Error(`${streamId} has no AccountOpened`);

@@ -12,11 +12,11 @@ export class DepositMoneyHandler implements ICommandHandler<DepositMoney> {
     private readonly accounts: AggregateRepository<Account>,
   ) {}
 
-  execute({ accountId, amount, expectedVersion }: DepositMoney): Promise<AccountState> {
+  execute({ accountId, amountCents, expectedVersion }: DepositMoney): Promise<AccountState> {
     return changeAccount(
       this.accounts,
       accountId,
-      (account) => account.deposit(amount),
+      (account) => account.deposit(amountCents),
       expectedVersion,
     );
   }

@@ -4,7 +4,8 @@ import type { AccountState } from '../account-state.js';
 export class WithdrawMoney extends Command<AccountState> {
   constructor(
     readonly accountId: string,
-    readonly amount: number,
+    /** Integer cents. */
+    readonly amountCents: number,
     /** The version the client last saw, when it sent one (If-Match). */
     readonly expectedVersion?: number,
   ) {

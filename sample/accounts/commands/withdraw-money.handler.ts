@@ -12,11 +12,11 @@ export class WithdrawMoneyHandler implements ICommandHandler<WithdrawMoney> {
     private readonly accounts: AggregateRepository<Account>,
   ) {}
 
-  execute({ accountId, amount, expectedVersion }: WithdrawMoney): Promise<AccountState> {
+  execute({ accountId, amountCents, expectedVersion }: WithdrawMoney): Promise<AccountState> {
     return changeAccount(
       this.accounts,
       accountId,
-      (account) => account.withdraw(amount),
+      (account) => account.withdraw(amountCents),
       expectedVersion,
     );
   }

@@ -70,11 +70,11 @@ export class AccountsController {
   @HttpCode(200)
   async deposit(
     @Param('id', AccountId) id: string,
-    @Body() { amount }: AmountDto,
+    @Body() { amountCents }: AmountDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountState> {
-    const command = new DepositMoney(id, amount, versionFromIfMatch(ifMatch));
+    const command = new DepositMoney(id, amountCents, versionFromIfMatch(ifMatch));
     return withEtag(response, await this.commandBus.execute(command));
   }
 
@@ -82,11 +82,11 @@ export class AccountsController {
   @HttpCode(200)
   async withdraw(
     @Param('id', AccountId) id: string,
-    @Body() { amount }: AmountDto,
+    @Body() { amountCents }: AmountDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountState> {
-    const command = new WithdrawMoney(id, amount, versionFromIfMatch(ifMatch));
+    const command = new WithdrawMoney(id, amountCents, versionFromIfMatch(ifMatch));
     return withEtag(response, await this.commandBus.execute(command));
   }
 

@@ -11,7 +11,8 @@ import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../account.events
 export interface AccountSummary extends Record<string, unknown> {
   readonly id: string;
   readonly owner: string;
-  readonly balance: number;
+  /** Integer cents. */
+  readonly balanceCents: number;
 }
 
 /**
@@ -23,14 +24,14 @@ export interface AccountSummary extends Record<string, unknown> {
 export class AccountDirectoryProjection {
   @ProjectionHandler(AccountOpened)
   opened(event: AccountOpened, view: ViewUpdate<AccountSummary>): void {
-    view.set({ id: event.accountId, owner: event.owner, balance: 0 });
+    view.set({ id: event.accountId, owner: event.owner, balanceCents: 0 });
   }
 
   @ProjectionHandler(MoneyDeposited, MoneyWithdrawn)
   balanceChanged(event: MoneyDeposited | MoneyWithdrawn, view: ViewUpdate<AccountSummary>): void {
     const summary = view.document!;
-    const delta = event instanceof MoneyDeposited ? event.amount : -event.amount;
-    view.set({ ...summary, balance: summary.balance + delta });
+    const delta = event instanceof MoneyDeposited ? event.amountCents : -event.amountCents;
+    view.set({ ...summary, balanceCents: summary.balanceCents + delta });
   }
 }
 
