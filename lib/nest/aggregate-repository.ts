@@ -61,7 +61,9 @@ const positions = new WeakMap<AggregateRoot, StreamPosition>();
 const repositories = new WeakMap<AggregateRoot, AggregateRepository<AggregateRoot>>();
 
 /** The repository the aggregate was loaded or created with; undefined for an aggregate of none. */
-export function repositoryOf(aggregate: AggregateRoot): AggregateRepository<AggregateRoot> | undefined {
+export function repositoryOf(
+  aggregate: AggregateRoot,
+): AggregateRepository<AggregateRoot> | undefined {
   return repositories.get(aggregate);
 }
 

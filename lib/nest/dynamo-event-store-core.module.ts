@@ -14,7 +14,10 @@ import {
   EVENT_STORE_CORE_PROVIDERS,
 } from './event-store-core.providers.js';
 import { DYNAMODB_CLIENT, EVENT_STORE } from './event-store.token.js';
-import { DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS, IDEMPOTENCY_KEY_TTL_SECONDS } from './unit-of-work.js';
+import {
+  DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+  IDEMPOTENCY_KEY_TTL_SECONDS,
+} from './unit-of-work.js';
 
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');
 

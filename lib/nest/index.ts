@@ -4,7 +4,11 @@ export type {
   EventTypeOptions,
   Upcaster,
 } from './aggregate-feature.js';
-export { AggregateRepository, type PreparedSave, type SaveOptions } from './aggregate-repository.js';
+export {
+  AggregateRepository,
+  type PreparedSave,
+  type SaveOptions,
+} from './aggregate-repository.js';
 export { getAggregateRepositoryToken } from './aggregate-repository.token.js';
 export type {
   DynamoEventStoreModuleOptions,

@@ -55,7 +55,10 @@ export class UnitOfWork {
    * Writes the aggregates' uncommitted events in one atomic write, then publishes them: a transfer between two
    * accounts is stored whole or not at all. A conflict on any stream is a ConcurrencyError naming it.
    */
-  async saveAll(aggregates: readonly AggregateRoot[], options?: SaveOptions): Promise<AppendResult[]> {
+  async saveAll(
+    aggregates: readonly AggregateRoot[],
+    options?: SaveOptions,
+  ): Promise<AppendResult[]> {
     const staged = aggregates.map((aggregate) => this.stage(aggregate, options));
     return this.write(staged, undefined);
   }
@@ -67,9 +70,13 @@ export class UnitOfWork {
    * answer should be JSON data: a repeat gets it back through JSON. Inside retryOnConflict, a conflict runs the
    * whole decision again.
    */
-  async run<R>(options: UnitOfWorkOptions, decide: (saves: UnitOfWorkSaves) => Promise<R> | R): Promise<R> {
+  async run<R>(
+    options: UnitOfWorkOptions,
+    decide: (saves: UnitOfWorkSaves) => Promise<R> | R,
+  ): Promise<R> {
     const { idempotencyKey } = options;
-    const fingerprint = idempotencyKey === undefined ? undefined : requestFingerprint(options.request);
+    const fingerprint =
+      idempotencyKey === undefined ? undefined : requestFingerprint(options.request);
     if (idempotencyKey !== undefined) {
       const stored = await this.store.readIdempotencyKey(idempotencyKey);
       if (stored) return answerOf<R>(stored, fingerprint!);
