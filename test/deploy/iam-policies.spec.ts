@@ -63,7 +63,7 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
     expect(distinct(allowedActions(policy))).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
   });
 
-  it('allows every request the store sends: single and multi-event appends, a refused append, reads', async () => {
+  it('allows every request the store sends: appends to one stream and to several, idempotency keys, a refused append, reads', async () => {
     const tableName = await createTestTable(client);
     const store = new DynamoEventStore({ client, tableName });
     const stream = streamIdOf('Account', randomUUID());
@@ -79,6 +79,17 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
     ).rejects.toBeInstanceOf(ConcurrencyError);
     await lastValueFrom(store.readStream(stream).pipe(toArray()));
     await store.readStreamVersion(stream);
+    const other = streamIdOf('Account', randomUUID());
+    const key = { key: randomUUID(), fingerprint: 'f', expiresAt: new Date(Date.now() + 60_000) };
+    await store.appendToStreams(
+      [
+        { streamId: stream, expectedVersion: 3, events: [{ type: 'MoneyDeposited', payload: {} }] },
+        { streamId: other, expectedVersion: 0, events: [{ type: 'AccountOpened', payload: {} }] },
+      ],
+      { idempotencyKey: key },
+    );
+    await store.appendToStreams([], { idempotencyKey: { ...key, key: randomUUID() } });
+    await store.readIdempotencyKey(key.key);
 
     expect(distinct(sent.map(({ operation }) => operation))).toEqual([
       'PutItem',
