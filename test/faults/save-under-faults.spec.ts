@@ -212,6 +212,27 @@ describe('a transaction cancelled by a conflicting transaction', () => {
   });
 });
 
+describe('a write to several streams whose answer is lost', () => {
+  it('reads one of its items back and succeeds: both streams hold their events once, published once', async () => {
+    const [from, to] = [await harness.accountAt(2), await harness.accountAt(3)];
+    from.withdraw(1);
+    to.deposit(1);
+    harness.proxy.inject({
+      operation: 'TransactWriteItems',
+      fault: { kind: 'drop-after' },
+      times: Infinity,
+    });
+
+    const results = await harness.app.get(UnitOfWork).saveAll([from, to]);
+
+    expect(results.map(({ version }) => version)).toEqual([3, 4]);
+    expect(injected().length).toBeGreaterThan(0);
+    expectExactlyOnce(await harness.stored(from));
+    expectExactlyOnce(await harness.stored(to));
+    expect((await harness.stored(to)).map(({ type }) => type).at(-1)).toBe('MoneyDeposited');
+  });
+});
+
 describe('a command sent again with its idempotency key after its answer was lost', () => {
   it('gets the first answer, and its deposit is stored once', async () => {
     const account = await harness.accountAt(2);
