@@ -1,4 +1,3 @@
-import type { AggregateRepository } from 'nestjs-dynamo-es';
 import type { Account } from './account.aggregate.js';
 
 /** What the API returns for an account: its state and the version it is at (sent as the ETag). */
@@ -10,14 +9,15 @@ export interface AccountState {
   readonly version: number;
 }
 
-export function accountState(
-  account: Account,
-  accounts: AggregateRepository<Account>,
-): AccountState {
+/**
+ * The account's state at `version`: the repository's versionOf() once loaded, or what a UnitOfWork's `saves.save()`
+ * returns, the version the account is at once the decision's write is stored.
+ */
+export function accountState(account: Account, version: number): AccountState {
   return {
     id: account.id,
     owner: account.owner ?? '',
     balanceCents: account.balanceCents,
-    version: accounts.versionOf(account),
+    version,
   };
 }

@@ -6,8 +6,16 @@ import {
   BalanceLimitError,
   InsufficientFundsError,
   InvalidAmountError,
+  SameAccountTransferError,
+  TransferBalanceLimitError,
 } from './account.errors.js';
-import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from './account.events.js';
+import {
+  AccountOpened,
+  MoneyDeposited,
+  MoneyTransferredIn,
+  MoneyTransferredOut,
+  MoneyWithdrawn,
+} from './account.events.js';
 import { isValidAmountCents, MAX_BALANCE_CENTS } from './money.js';
 
 /** The snapshot's shape; its version is ACCOUNT_SNAPSHOT_VERSION. */
@@ -57,6 +65,26 @@ export class Account extends AggregateRoot implements SnapshotCapable<AccountSna
     this.apply(new MoneyWithdrawn(this.id, amountCents));
   }
 
+  /** The sending side of a transfer; the receiver's `transferIn` must be saved in the same write. */
+  transferOut(transferId: string, toAccountId: string, amountCents: number): void {
+    this.assertOpen();
+    if (toAccountId === this.id) throw new SameAccountTransferError(this.id);
+    assertValidAmount(amountCents);
+    if (amountCents > this.balanceCents)
+      throw new InsufficientFundsError(this.balanceCents, amountCents, 'transfer');
+    this.apply(new MoneyTransferredOut(this.id, transferId, toAccountId, amountCents));
+  }
+
+  /** The receiving side of a transfer; see transferOut. */
+  transferIn(transferId: string, fromAccountId: string, amountCents: number): void {
+    this.assertOpen();
+    if (fromAccountId === this.id) throw new SameAccountTransferError(this.id);
+    assertValidAmount(amountCents);
+    if (this.balanceCents + amountCents > MAX_BALANCE_CENTS)
+      throw new TransferBalanceLimitError(this.id, amountCents);
+    this.apply(new MoneyTransferredIn(this.id, transferId, fromAccountId, amountCents));
+  }
+
   toSnapshot(): AccountSnapshot {
     return { owner: this.owner, balanceCents: this.balanceCents };
   }
@@ -76,6 +104,14 @@ export class Account extends AggregateRoot implements SnapshotCapable<AccountSna
 
   onMoneyWithdrawn(event: MoneyWithdrawn): void {
     this.balanceCents -= event.amountCents;
+  }
+
+  onMoneyTransferredOut(event: MoneyTransferredOut): void {
+    this.balanceCents -= event.amountCents;
+  }
+
+  onMoneyTransferredIn(event: MoneyTransferredIn): void {
+    this.balanceCents += event.amountCents;
   }
 
   private assertOpen(): void {

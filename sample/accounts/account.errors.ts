@@ -28,8 +28,9 @@ export class InsufficientFundsError extends AccountRuleViolation {
   constructor(
     readonly balanceCents: number,
     readonly amountCents: number,
+    readonly operation: 'withdraw' | 'transfer' = 'withdraw',
   ) {
-    super(`Cannot withdraw ${cents(amountCents)}: the balance is ${cents(balanceCents)}.`);
+    super(`Cannot ${operation} ${cents(amountCents)}: the balance is ${cents(balanceCents)}.`);
   }
 }
 
@@ -42,5 +43,27 @@ export class BalanceLimitError extends AccountRuleViolation {
       `Cannot deposit ${cents(amountCents)}: the balance of ${cents(balanceCents)} would exceed the ` +
         `maximum balance of ${cents(MAX_BALANCE_CENTS)}.`,
     );
+  }
+}
+
+/**
+ * A transfer would take the receiving account over MAX_BALANCE_CENTS. The message, which the sender reads, does not
+ * tell the receiver's balance.
+ */
+export class TransferBalanceLimitError extends AccountRuleViolation {
+  constructor(
+    readonly accountId: string,
+    readonly amountCents: number,
+  ) {
+    super(
+      `Cannot transfer ${cents(amountCents)} to account ${accountId}: its balance would exceed the maximum ` +
+        `balance of ${cents(MAX_BALANCE_CENTS)}.`,
+    );
+  }
+}
+
+export class SameAccountTransferError extends AccountRuleViolation {
+  constructor(readonly accountId: string) {
+    super(`Cannot transfer from account ${accountId} to itself.`);
   }
 }

@@ -21,6 +21,31 @@ export class MoneyWithdrawn {
   ) {}
 }
 
+/**
+ * The sending side of a transfer, in the sender's stream. A transfer is two events of their own rather than a
+ * withdrawal and a deposit with a transfer id: money that left for another account is not cash taken out, and each
+ * account's history names the other account. Both events are stored in one atomic write, so a transfer id is in both
+ * streams or in neither.
+ */
+export class MoneyTransferredOut {
+  constructor(
+    readonly accountId: string,
+    readonly transferId: string,
+    readonly toAccountId: string,
+    readonly amountCents: number,
+  ) {}
+}
+
+/** The receiving side of a transfer, in the receiver's stream; see MoneyTransferredOut. */
+export class MoneyTransferredIn {
+  constructor(
+    readonly accountId: string,
+    readonly transferId: string,
+    readonly fromAccountId: string,
+    readonly amountCents: number,
+  ) {}
+}
+
 /** Schema version 1 of MoneyDeposited and MoneyWithdrawn: `amount` in currency units, at most 2 decimals. */
 interface AmountInUnits {
   readonly accountId: string;
@@ -37,6 +62,9 @@ export const ACCOUNT_EVENTS: EventRegistration[] = [
   AccountOpened,
   { event: MoneyDeposited, version: 2, upcasters: { 1: inCents } },
   { event: MoneyWithdrawn, version: 2, upcasters: { 1: inCents } },
+  MoneyTransferredOut,
+  MoneyTransferredIn,
 ];
 
-export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn;
+export type AccountEvent =
+  AccountOpened | MoneyDeposited | MoneyWithdrawn | MoneyTransferredOut | MoneyTransferredIn;

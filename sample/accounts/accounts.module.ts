@@ -6,10 +6,12 @@ import { Account, ACCOUNT_SNAPSHOT_VERSION } from './account.aggregate.js';
 import { ACCOUNT_EVENTS } from './account.events.js';
 import { DepositMoneyHandler } from './commands/deposit-money.handler.js';
 import { OpenAccountHandler } from './commands/open-account.handler.js';
+import { TransferMoneyHandler } from './commands/transfer-money.handler.js';
 import { WithdrawMoneyHandler } from './commands/withdraw-money.handler.js';
 import { AccountErrorsFilter } from './http/account-errors.filter.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { ExactJsonNumbersMiddleware } from './http/exact-json-numbers.middleware.js';
+import { TransfersController } from './http/transfers.controller.js';
 import { GetAccountHandler } from './queries/get-account.handler.js';
 import { AccountDirectoryProjection } from './read-model/account-directory.projection.js';
 
@@ -25,11 +27,12 @@ import { AccountDirectoryProjection } from './read-model/account-directory.proje
     ]),
     DynamoProjectionsModule.forFeature([AccountDirectoryProjection]),
   ],
-  controllers: [AccountsController],
+  controllers: [AccountsController, TransfersController],
   providers: [
     OpenAccountHandler,
     DepositMoneyHandler,
     WithdrawMoneyHandler,
+    TransferMoneyHandler,
     GetAccountHandler,
     { provide: APP_FILTER, useClass: AccountErrorsFilter },
   ],
@@ -40,6 +43,6 @@ export class AccountsModule implements NestModule {
     // read from a JSON number that parsing rounded.
     consumer
       .apply(CorrelationIdMiddleware, ExactJsonNumbersMiddleware)
-      .forRoutes(AccountsController);
+      .forRoutes(AccountsController, TransfersController);
   }
 }

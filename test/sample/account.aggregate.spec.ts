@@ -6,10 +6,14 @@ import {
   BalanceLimitError,
   InsufficientFundsError,
   InvalidAmountError,
+  SameAccountTransferError,
+  TransferBalanceLimitError,
 } from '../../sample/accounts/account.errors.js';
 import {
   AccountOpened,
   MoneyDeposited,
+  MoneyTransferredIn,
+  MoneyTransferredOut,
   MoneyWithdrawn,
 } from '../../sample/accounts/account.events.js';
 import { MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS } from '../../sample/accounts/money.js';
@@ -110,5 +114,83 @@ describe('the sample Account, given its events', () => {
     await account()
       .when((it) => it.deposit(5))
       .thenThrows(AccountNotFoundError);
+    await account()
+      .when((it) => it.transferIn('t-1', OTHER, 5))
+      .thenThrows(AccountNotFoundError);
+  });
+});
+
+const OTHER = 'a-2';
+
+describe('the sample Account in a transfer', () => {
+  it('sends no more than its balance, naming the receiver and the transfer', async () => {
+    const after = await account()
+      .given(opened, new MoneyDeposited(ID, 100))
+      .when((it) => it.transferOut('t-1', OTHER, 100))
+      .thenApplied(new MoneyTransferredOut(ID, 't-1', OTHER, 100));
+    expect(after.balanceCents).toBe(0);
+
+    const refused = await account()
+      .given(opened, new MoneyDeposited(ID, 100), new MoneyTransferredOut(ID, 't-1', OTHER, 60))
+      .when((it) => it.transferOut('t-2', OTHER, 41))
+      .thenThrows(InsufficientFundsError);
+    expect((refused as Error).message).toBe('Cannot transfer 41 cents: the balance is 40 cents.');
+  });
+
+  it('receives up to the maximum balance, and tells the sender nothing of its balance', async () => {
+    const nearlyFull = new MoneyDeposited(ID, MAX_BALANCE_CENTS - 100);
+
+    const full = await account()
+      .given(opened, nearlyFull)
+      .when((it) => it.transferIn('t-1', OTHER, 100))
+      .thenApplied(new MoneyTransferredIn(ID, 't-1', OTHER, 100));
+    expect(full.balanceCents).toBe(MAX_BALANCE_CENTS);
+
+    const refused = await account()
+      .given(opened, nearlyFull)
+      .when((it) => it.transferIn('t-2', OTHER, 101))
+      .thenThrows(TransferBalanceLimitError);
+    expect((refused as Error).message).toBe(
+      `Cannot transfer 101 cents to account ${ID}: its balance would exceed the maximum balance of ` +
+        `${MAX_BALANCE_CENTS} cents.`,
+    );
+  });
+
+  it.each(INVALID_AMOUNTS)(
+    'refuses a transfer of %s (%p) on either side',
+    async (_, amountCents) => {
+      await account()
+        .given(opened, new MoneyDeposited(ID, MAX_AMOUNT_CENTS))
+        .when((it) => it.transferOut('t-1', OTHER, amountCents))
+        .thenThrows(InvalidAmountError);
+      await account()
+        .given(opened)
+        .when((it) => it.transferIn('t-1', OTHER, amountCents))
+        .thenThrows(InvalidAmountError);
+    },
+  );
+
+  it('refuses a transfer to itself', async () => {
+    await account()
+      .given(opened, new MoneyDeposited(ID, 100))
+      .when((it) => it.transferOut('t-1', ID, 10))
+      .thenThrows(SameAccountTransferError);
+    await account()
+      .given(opened)
+      .when((it) => it.transferIn('t-1', ID, 10))
+      .thenThrows(SameAccountTransferError);
+  });
+
+  it('rebuilds its balance from both sides of transfers', async () => {
+    const after = await account()
+      .given(
+        opened,
+        new MoneyDeposited(ID, 100),
+        new MoneyTransferredOut(ID, 't-1', OTHER, 30),
+        new MoneyTransferredIn(ID, 't-2', OTHER, 5),
+      )
+      .when((it) => it.withdraw(75))
+      .thenApplied(new MoneyWithdrawn(ID, 75));
+    expect(after.balanceCents).toBe(0);
   });
 });

@@ -91,14 +91,22 @@ const loggedText = () =>
     )
     .join('\n');
 
+/** The 503 of a write that may have landed, to a request without an Idempotency-Key. */
+const UNCONFIRMED =
+  'Storage did not confirm the change: it may or may not have been made. Reload the account to see whether it ' +
+  'was. A request sent with an Idempotency-Key header can be retried with the same key: it is then made at most ' +
+  'once.';
+const NOT_WRITTEN = 'Storage is unavailable: nothing was written. Retry the request later.';
+
 describe('the sample when DynamoDB fails', () => {
-  it.each<[string, Fault]>([
-    ['a lost connection', { kind: 'drop-before' }],
-    ['a DynamoDB server error', { kind: 'status-500' }],
-    ['throttling', { kind: 'throttle' }],
+  it.each<[string, Fault, string]>([
+    // The client cannot tell a connection lost before the request from one lost after it.
+    ['a lost connection', { kind: 'drop-before' }, UNCONFIRMED],
+    ['a DynamoDB server error', { kind: 'status-500' }, UNCONFIRMED],
+    ['throttling', { kind: 'throttle' }, NOT_WRITTEN],
   ])(
     'answers a deposit whose every write meets %s with 503, a generic body and Retry-After',
-    async (_, fault) => {
+    async (_, fault, message) => {
       const id = await openAccount();
       proxy.inject({ operation: 'PutItem', fault, times: Infinity });
 
@@ -107,17 +115,61 @@ describe('the sample when DynamoDB fails', () => {
         .send({ amountCents: 500 })
         .expect(503);
 
-      expect(response.body).toEqual({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: expect.stringMatching(/retry the request later/i),
-      });
+      expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message });
       expect(response.headers['retry-after']).toBe('1');
       expectNothingInternal(response.body);
       // The detail is the server's to log.
       expect(loggedText()).toContain(`Account#${id}`);
     },
   );
+
+  it('answers a deposit whose answer is lost with 503 saying to resend it with its key, and applies the resend once', async () => {
+    const id = await openAccount();
+    const key = randomUUID();
+    // A keyed deposit is one TransactWriteItems; it lands but every answer is lost. Two Queries pass (the key's
+    // read and the account's load); every later one is lost too, so the store cannot read back what it wrote.
+    proxy.inject({
+      operation: 'TransactWriteItems',
+      fault: { kind: 'drop-after' },
+      times: Infinity,
+    });
+    proxy.inject({ operation: 'Query', fault: { kind: 'drop-before' }, after: 2, times: Infinity });
+
+    const lost = await http()
+      .post(`/accounts/${id}/deposits`)
+      .set('Idempotency-Key', key)
+      .send({ amountCents: 500 })
+      .expect(503);
+
+    expect(lost.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message:
+        'Storage did not confirm the change: it may or may not have been made. Retry the same request with the ' +
+        'same Idempotency-Key: it is then made at most once, and the answer tells its outcome.',
+    });
+    expect(lost.headers['retry-after']).toBe('1');
+    expectNothingInternal(lost.body);
+
+    proxy.clear();
+    const resent = await http()
+      .post(`/accounts/${id}/deposits`)
+      .set('Idempotency-Key', key)
+      .send({ amountCents: 500 })
+      .expect(200);
+    const again = await http()
+      .post(`/accounts/${id}/deposits`)
+      .set('Idempotency-Key', key)
+      .send({ amountCents: 500 })
+      .expect(200);
+
+    // The first send had landed: the resend is answered from its key, and nothing is applied twice.
+    expect(resent.body).toEqual({ id, owner: 'Ada', balanceCents: 500, version: 2 });
+    expect(again.body).toEqual(resent.body);
+    await http()
+      .get(`/accounts/${id}`)
+      .expect(200, { id, owner: 'Ada', balanceCents: 500, version: 2 });
+  });
 
   it('answers a request while DynamoDB refuses connections with 500 and a generic body', async () => {
     const id = await openAccount();

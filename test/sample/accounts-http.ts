@@ -3,10 +3,15 @@ import type { SampleServer } from './sample-server.js';
 
 /** The sample's HTTP API as the crash and restart tests drive it, with fetch: one server among several. */
 
-export async function post(server: SampleServer, path: string, body: unknown) {
+export async function post(
+  server: SampleServer,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -31,9 +36,22 @@ export interface Deposit {
   /** Its place among the account's deposits. */
   readonly index: number;
   readonly amountCents: number;
+  /** Sent as the Idempotency-Key header, when set. */
+  readonly idempotencyKey?: string;
   sentAt?: number;
   status?: number | 'no answer';
   ackedAt?: number;
+}
+
+/** POST /accounts/:id/deposits of the deposit, with its Idempotency-Key if it has one. */
+export function sendDeposit(server: SampleServer, deposit: Deposit) {
+  const { accountId, amountCents, idempotencyKey } = deposit;
+  return post(
+    server,
+    `/accounts/${accountId}/deposits`,
+    { amountCents },
+    idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey },
+  );
 }
 
 /** Deposit k of each account is 2^k cents. */
@@ -56,9 +74,7 @@ export async function depositInTurn(
   for (const [index, deposit] of deposits.entries()) {
     deposit.sentAt = performance.now();
     try {
-      const { status } = await post(serverFor(index), `/accounts/${deposit.accountId}/deposits`, {
-        amountCents: deposit.amountCents,
-      });
+      const { status } = await sendDeposit(serverFor(index), deposit);
       deposit.status = status;
       if (status === 200) deposit.ackedAt = performance.now();
     } catch {

@@ -1,85 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   type AggregateRepository,
-  DynamoEventStore,
   getAggregateRepositoryToken,
   streamIdOf,
 } from 'nestjs-dynamo-es';
-import { createLeaseTable, createViewTable } from 'nestjs-dynamo-es/projections';
 import { lastValueFrom, toArray } from 'rxjs';
-import request, { type Response } from 'supertest';
+import type { Response } from 'supertest';
 import { Account } from '../../sample/accounts/account.aggregate.js';
 import { MoneyDeposited } from '../../sample/accounts/account.events.js';
 import { MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS } from '../../sample/accounts/money.js';
-import { AppModule } from '../../sample/app.module.js';
-import { createTestTable, testClient } from '../support/dynamodb.js';
+import { testClient } from '../support/dynamodb.js';
 import { eventually } from '../support/eventually.js';
+import { readHistory as readHistoryOf, type SampleApp, startSampleApp } from './sample-app.js';
 
-let app: INestApplication;
-let store: DynamoEventStore;
+let sample: SampleApp;
 
 beforeAll(async () => {
   const client = testClient();
-  process.env.EVENTS_TABLE = await createTestTable(client);
-  process.env.VIEWS_TABLE = `views-test-${randomUUID()}`;
-  process.env.LEASE_TABLE = `leases-test-${randomUUID()}`;
-  process.env.PROJECTIONS_IDLE_DELAY_MS = '50';
-  await createViewTable(client, process.env.VIEWS_TABLE);
-  await createLeaseTable(client, process.env.LEASE_TABLE);
-  client.destroy();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  // As sample/main.ts creates it: the body's text is kept for the check of JSON numbers.
-  app = moduleRef.createNestApplication({ rawBody: true });
-  await app.init();
-  store = app.get(DynamoEventStore);
+  try {
+    sample = await startSampleApp(client);
+  } finally {
+    client.destroy();
+  }
 });
-afterAll(() => app.close());
+afterAll(() => sample.app.close());
 
-const http = () => request(app.getHttpServer());
+const http = () => sample.http();
 const UNKNOWN_ID = '5b0f8a4e-1f5e-4c3a-9d2b-7a6c5e4d3f21';
-
-async function openAccount(owner = 'Ada', depositCents?: number): Promise<string> {
-  const { body } = await http().post('/accounts').send({ owner }).expect(201);
-  const id = (body as { id: string }).id;
-  if (depositCents !== undefined)
-    await http().post(`/accounts/${id}/deposits`).send({ amountCents: depositCents }).expect(200);
-  return id;
-}
-
-const storedVersion = (id: string) => store.readStreamVersion(streamIdOf('Account', id));
-
-interface HistoryMessage {
-  readonly id: string;
-  readonly data: { version: number; type: string; event: Record<string, unknown> };
-}
-
-/** Reads a Server-Sent Events response to its end and parses its messages. */
-async function readHistory(id: string, lastEventId?: string): Promise<HistoryMessage[]> {
-  const call = http().get(`/accounts/${id}/history`);
-  if (lastEventId) void call.set('Last-Event-ID', lastEventId);
-  const response = await call
-    .buffer(true)
-    .parse((res, done) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done(null, text));
-    })
-    .expect(200)
-    .expect('Content-Type', /text\/event-stream/);
-  return (response.body as string)
-    .split('\n\n')
-    .filter((block) => block.includes('data:'))
-    .map((block) => {
-      const field = (name: string) => new RegExp(`^${name}: ?(.*)$`, 'm').exec(block)?.[1];
-      return {
-        id: field('id') ?? '',
-        data: JSON.parse(field('data') ?? 'null') as HistoryMessage['data'],
-      };
-    });
-}
+const openAccount = (owner?: string, depositCents?: number) =>
+  sample.openAccount(owner, depositCents);
+const storedVersion = (id: string) => sample.storedVersion(id);
+const readHistory = (id: string, lastEventId?: string) => readHistoryOf(sample, id, lastEventId);
 
 describe('the bank-account sample over HTTP', () => {
   it('opens an account, takes a deposit and a withdrawal, and reports the state', async () => {
@@ -176,7 +126,9 @@ describe('the bank-account sample over HTTP', () => {
     expect(opened.headers['x-correlation-id']).toBe('checkout-77');
     const generated = deposit.headers['x-correlation-id'] as string;
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
-    const events = await lastValueFrom(store.readStream(streamIdOf('Account', id)).pipe(toArray()));
+    const events = await lastValueFrom(
+      sample.store.readStream(streamIdOf('Account', id)).pipe(toArray()),
+    );
     expect(events.map((event) => event.metadata.correlationId)).toEqual(['checkout-77', generated]);
     expect(events.every((event) => typeof event.metadata.causationId === 'string')).toBe(true);
   });
@@ -238,7 +190,9 @@ describe('the bank-account sample over HTTP', () => {
     it('a deposit that would take the balance over its maximum: 422', async () => {
       const id = await openAccount();
       // Reaching the maximum through the API takes 10,000 maximal deposits: seeded past the rules instead.
-      const accounts = app.get<AggregateRepository<Account>>(getAggregateRepositoryToken(Account));
+      const accounts = sample.app.get<AggregateRepository<Account>>(
+        getAggregateRepositoryToken(Account),
+      );
       const account = await accounts.load(id);
       account.apply(new MoneyDeposited(id, MAX_BALANCE_CENTS - 100));
       await accounts.save(account);

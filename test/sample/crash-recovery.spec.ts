@@ -9,7 +9,15 @@ import {
 import type { AccountSummary } from '../../sample/accounts/read-model/account-directory.projection.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
 import { eventually } from '../support/eventually.js';
-import { depositInTurn, depositsOf, listed, openAccount, post } from './accounts-http.js';
+import {
+  type Deposit,
+  depositInTurn,
+  depositsOf,
+  listed,
+  openAccount,
+  post,
+  sendDeposit,
+} from './accounts-http.js';
 import { accountsInTable } from './events-table-fold.js';
 import { killSampleServers, type SampleServer, startSampleServer } from './sample-server.js';
 
@@ -87,6 +95,44 @@ const median = (values: readonly number[]) => {
 };
 const ms = (value: number) => `${Math.round(value)} ms`;
 
+/**
+ * Sends the deposits in two lanes per account (its even and its odd deposits, so that deposits to one account race
+ * as well), each lane in turn, and kills the server with SIGKILL once a third of them were answered. Resolves once
+ * the server is gone and every lane has stopped at its first deposit without an answer.
+ */
+async function burstKilledMidway(
+  server: SampleServer,
+  accountIds: readonly string[],
+  deposits: readonly Deposit[],
+): Promise<{ inFlightAtKill: number; killedAt: number }> {
+  const killAfter = Math.floor(deposits.length / 3);
+  let answered = 0;
+  let inFlightAtKill = 0;
+  let killedAt = 0;
+  let killing: Promise<void> | undefined;
+  const lanes = accountIds.flatMap((accountId) =>
+    [0, 1].map((parity) =>
+      deposits.filter((d) => d.accountId === accountId && d.index % 2 === parity),
+    ),
+  );
+  await Promise.all(
+    lanes.map((lane) =>
+      depositInTurn(
+        lane,
+        () => server,
+        () => {
+          if (++answered < killAfter || killing) return;
+          inFlightAtKill = deposits.filter((d) => d.sentAt && !d.status).length;
+          killedAt = performance.now();
+          killing = server.kill();
+        },
+      ),
+    ),
+  );
+  await killing;
+  return { inFlightAtKill, killedAt };
+}
+
 describe('the sample in real processes on DynamoDB (moto)', () => {
   it('after a kill -9 in the middle of a burst of deposits, the read model converges to what the stream holds', async () => {
     const tables = await freshTables();
@@ -98,38 +144,14 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     );
     const deposits = depositsOf(accountIds, 12);
 
-    // Two lanes per account (its even and its odd deposits), so that deposits to one account race as well; the kill
-    // lands once a third of them were acknowledged.
-    const killAfter = Math.floor(deposits.length / 3);
-    let answered = 0;
-    let inFlightAtKill = 0;
-    let killedAt = 0;
-    let killing: Promise<void> | undefined;
-    const lanes = accountIds.flatMap((accountId) =>
-      [0, 1].map((parity) =>
-        deposits.filter((d) => d.accountId === accountId && d.index % 2 === parity),
-      ),
-    );
-    await Promise.all(
-      lanes.map((lane) =>
-        depositInTurn(
-          lane,
-          () => first,
-          () => {
-            if (++answered < killAfter || killing) return;
-            inFlightAtKill = deposits.filter((d) => d.sentAt && !d.status).length;
-            killedAt = performance.now();
-            killing = first.kill();
-          },
-        ),
-      ),
-    );
-    await killing;
+    const { inFlightAtKill, killedAt } = await burstKilledMidway(first, accountIds, deposits);
     const acked = deposits.filter((deposit) => deposit.status === 200);
     const unanswered = deposits.filter((deposit) => deposit.status === 'no answer');
     const refused = deposits.filter((d) => typeof d.status === 'number' && d.status !== 200);
     expect(inFlightAtKill).toBeGreaterThan(0);
     expect(unanswered.length).toBeGreaterThan(0);
+    // Deposits racing on one account are retried until they pass: none is refused with 409.
+    expect(refused).toEqual([]);
 
     const second = await startServer(tables);
     const listeningAt = performance.now();
@@ -140,7 +162,7 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
     const inTable = await accountsInTable(client, tables.EVENTS_TABLE);
     expect(inTable.map((account) => account.summary.id).sort()).toEqual([...accountIds].sort());
     for (const { summary, deposits: amounts } of inTable) {
-      // The store wrote each deposit once (commands retried on conflict keep their event ids)...
+      // The store wrote each deposit once (a save whose answer was lost is sent again with the same event ids)...
       expect(new Set(amounts).size).toBe(amounts.length);
       // ...and every acknowledged one is there.
       const ackedHere = acked.filter((d) => d.accountId === summary.id).map((d) => d.amountCents);
@@ -156,12 +178,83 @@ describe('the sample in real processes on DynamoDB (moto)', () => {
 
     console.log(
       `kill -9 mid-burst: ${acked.length} of ${deposits.length} deposits acknowledged, ` +
-        `${refused.length} refused (${[...new Set(refused.map((d) => d.status))].join(', ')}), ` +
+        `${refused.length} refused, ` +
         `${inFlightAtKill} in flight at the kill, ${unanswered.length} unanswered; ` +
         `${inTable.reduce((sum, a) => sum + a.deposits.length, 0)} deposits in the table, ` +
         `${behindAtRestart} of them not yet in the read model when the new server listened. ` +
         `GET /accounts equal to the table ${ms(convergedAt - listeningAt)} after the new server listened ` +
         `(${ms(convergedAt - killedAt)} after the kill; failover time ${FAILOVER_TIME_MS} ms)`,
+    );
+  });
+
+  it('after a kill -9, every deposit left unanswered is sent again with its Idempotency-Key and applied once', async () => {
+    const tables = await freshTables();
+    const first = await startServer(tables);
+    const accountIds = await Promise.all(
+      ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances'].map((owner) =>
+        openAccount(first, owner),
+      ),
+    );
+    const perAccount = 12;
+    const deposits = depositsOf(accountIds, perAccount).map((deposit) => ({
+      ...deposit,
+      idempotencyKey: randomUUID(),
+    }));
+
+    const { inFlightAtKill } = await burstKilledMidway(first, accountIds, deposits);
+    const unanswered = deposits.filter((deposit) => deposit.status === 'no answer');
+    expect(inFlightAtKill).toBeGreaterThan(0);
+    expect(unanswered.length).toBeGreaterThan(0);
+    expect(deposits.filter((d) => typeof d.status === 'number' && d.status !== 200)).toEqual([]);
+
+    // Once the new server listens, whatever the killed one had sent has landed or never will.
+    const second = await startServer(tables);
+    const atRestart = await accountsInTable(client, tables.EVENTS_TABLE);
+    const storedAtRestart = (deposit: Deposit) =>
+      atRestart
+        .find((a) => a.summary.id === deposit.accountId)!
+        .deposits.includes(deposit.amountCents);
+    const versionAtRestart = new Map(atRestart.map((a) => [a.summary.id, a.version]));
+    const landed = unanswered.filter(storedAtRestart);
+
+    // Each unanswered deposit sent again, with its key, as a client that lost the answer does.
+    const resent = await Promise.all(
+      unanswered.map(async (deposit) => ({ deposit, ...(await sendDeposit(second, deposit)) })),
+    );
+    for (const { deposit, status, body } of resent) {
+      expect(status).toBe(200);
+      // One that had landed is answered from its key (the state it left then); one that had not is applied now.
+      const version = body.version as number;
+      if (storedAtRestart(deposit))
+        expect(version).toBeLessThanOrEqual(versionAtRestart.get(deposit.accountId)!);
+      else expect(version).toBeGreaterThan(versionAtRestart.get(deposit.accountId)!);
+    }
+    // The deposits the lanes never sent, sent now: then every account holds every deposit.
+    const neverSent = deposits.filter((deposit) => deposit.status === undefined);
+    for (const deposit of neverSent) expect((await sendDeposit(second, deposit)).status).toBe(200);
+
+    const inTable = await accountsInTable(client, tables.EVENTS_TABLE);
+    const duplicates = inTable.reduce(
+      (sum, a) => sum + a.deposits.length - new Set(a.deposits).size,
+      0,
+    );
+    expect(duplicates).toBe(0);
+    for (const { summary, deposits: amounts } of inTable) {
+      expect([...amounts].sort((a, b) => a - b)).toEqual(
+        Array.from({ length: perAccount }, (_, k) => 2 ** k),
+      );
+      expect(summary.balanceCents).toBe(2 ** perAccount - 1);
+    }
+    expect(await converged(tables, second)).toEqual(inTable.map((a) => a.summary));
+
+    console.log(
+      `kill -9 with Idempotency-Keys: ${deposits.filter((d) => d.status === 200).length} of ${deposits.length} ` +
+        `deposits acknowledged, ${inFlightAtKill} in flight at the kill, ${unanswered.length} unanswered ` +
+        `(${landed.length} of them in the table at the restart, ${unanswered.length - landed.length} not); all ` +
+        `${unanswered.length} resent to the restarted server with their keys: ` +
+        `${resent.filter((r) => r.status === 200).length} × 200, ${landed.length} answered from the key, ` +
+        `${unanswered.length - landed.length} applied then; ${neverSent.length} never sent, sent after; ` +
+        `${inTable.reduce((sum, a) => sum + a.deposits.length, 0)} deposits in the table, ${duplicates} duplicated`,
     );
   });
 

@@ -1,56 +1,57 @@
-import { ConcurrencyError, EventStoreWriteError, type AggregateRepository } from 'nestjs-dynamo-es';
+import { type AggregateRepository, retryOnConflict, type UnitOfWork } from 'nestjs-dynamo-es';
 import type { Account } from '../account.aggregate.js';
 import { AccountNotFoundError } from '../account.errors.js';
 import { accountState, type AccountState } from '../account-state.js';
+import { ACCOUNT_COMMAND_RETRY, PINNED_VERSION_RETRY } from './account-command-retry.js';
+import { decideOnce, type IdempotentCommand } from './decide-once.js';
 import { StaleAccountVersionError } from './stale-account-version.error.js';
 
-const ATTEMPTS = 3;
-
-/**
- * Loads an existing account, lets `change` decide and apply events, and saves. When another command saved the same
- * account in between (ConcurrencyError), the whole decision is taken again on a fresh load — unless the client pinned
- * the version it expects, in which case the conflict is the client's to resolve.
- */
-export async function changeAccount(
-  accounts: AggregateRepository<Account>,
-  accountId: string,
-  change: (account: Account) => void,
-  expectedVersion?: number,
-): Promise<AccountState> {
-  for (let attempt = 1; ; attempt++) {
-    const account = await accounts.load(accountId);
-    if (!account.isOpen) throw new AccountNotFoundError(accountId);
-    const version = accounts.versionOf(account);
-    if (expectedVersion !== undefined && version !== expectedVersion) {
-      throw new StaleAccountVersionError(accountId, expectedVersion, version);
-    }
-    change(account);
-    try {
-      await saveExactlyOnce(accounts, account);
-      return accountState(account, accounts);
-    } catch (error) {
-      const retry =
-        error instanceof ConcurrencyError && expectedVersion === undefined && attempt < ATTEMPTS;
-      if (!retry) throw error;
-    }
-  }
+/** A command that changes one existing account. */
+export interface AccountChange extends IdempotentCommand {
+  readonly accountId: string;
+  /** The version the client last saw, when it sent one (If-Match). */
+  readonly expectedVersion?: number;
 }
 
 /**
- * Saves, and saves the same events again while DynamoDB's answer is lost: they keep their ids, so they are stored
- * once whether or not an earlier attempt landed. Gives up with the last EventStoreWriteError after a few tries.
+ * Loads the account, lets `change` decide and apply events, and saves, once per idempotency key (decideOnce). When
+ * another command saved the account in between (ConcurrencyError), the whole decision is taken again on a fresh
+ * load (ACCOUNT_COMMAND_RETRY), unless the client pinned the version it expects: the conflict is then the client's
+ * to resolve.
  */
-async function saveExactlyOnce(
+export function changeAccount(
   accounts: AggregateRepository<Account>,
-  account: Account,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await accounts.save(account);
-      return;
-    } catch (error) {
-      const unknown = error instanceof EventStoreWriteError && error.outcome === 'unknown';
-      if (!unknown || attempt === ATTEMPTS) throw error;
-    }
-  }
+  unitOfWork: UnitOfWork,
+  command: AccountChange,
+  change: (account: Account) => void,
+): Promise<AccountState> {
+  const { accountId, expectedVersion } = command;
+  return retryOnConflict(
+    () =>
+      decideOnce(unitOfWork, command, async (saves) => {
+        const account = await loadAccount(accounts, accountId);
+        const version = accounts.versionOf(account);
+        if (expectedVersion !== undefined && version !== expectedVersion) {
+          throw new StaleAccountVersionError(accountId, expectedVersion, version);
+        }
+        change(account);
+        return accountState(account, saves.save(account));
+      }),
+    expectedVersion === undefined ? ACCOUNT_COMMAND_RETRY : PINNED_VERSION_RETRY,
+  );
+}
+
+/** The account, loaded; AccountNotFoundError unless it is open. */
+async function loadAccount(
+  accounts: AggregateRepository<Account>,
+  accountId: string,
+): Promise<Account> {
+  const account = await accounts.load(accountId);
+  assertAccountExists(account);
+  return account;
+}
+
+/** A loaded account with no history is at version 0 and not open: to the client, it does not exist (404). */
+export function assertAccountExists(account: Account): void {
+  if (!account.isOpen) throw new AccountNotFoundError(account.id);
 }

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type AggregateRepository, InjectAggregateRepository } from 'nestjs-dynamo-es';
+import { type AggregateRepository, InjectAggregateRepository, UnitOfWork } from 'nestjs-dynamo-es';
 import { Account } from '../account.aggregate.js';
 import type { AccountState } from '../account-state.js';
 import { changeAccount } from './change-account.js';
@@ -10,14 +10,12 @@ export class DepositMoneyHandler implements ICommandHandler<DepositMoney> {
   constructor(
     @InjectAggregateRepository(Account)
     private readonly accounts: AggregateRepository<Account>,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute({ accountId, amountCents, expectedVersion }: DepositMoney): Promise<AccountState> {
-    return changeAccount(
-      this.accounts,
-      accountId,
-      (account) => account.deposit(amountCents),
-      expectedVersion,
+  execute(command: DepositMoney): Promise<AccountState> {
+    return changeAccount(this.accounts, this.unitOfWork, command, (account) =>
+      account.deposit(command.amountCents),
     );
   }
 }

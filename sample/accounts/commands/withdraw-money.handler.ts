@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type AggregateRepository, InjectAggregateRepository } from 'nestjs-dynamo-es';
+import { type AggregateRepository, InjectAggregateRepository, UnitOfWork } from 'nestjs-dynamo-es';
 import { Account } from '../account.aggregate.js';
 import type { AccountState } from '../account-state.js';
 import { changeAccount } from './change-account.js';
@@ -10,14 +10,12 @@ export class WithdrawMoneyHandler implements ICommandHandler<WithdrawMoney> {
   constructor(
     @InjectAggregateRepository(Account)
     private readonly accounts: AggregateRepository<Account>,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  execute({ accountId, amountCents, expectedVersion }: WithdrawMoney): Promise<AccountState> {
-    return changeAccount(
-      this.accounts,
-      accountId,
-      (account) => account.withdraw(amountCents),
-      expectedVersion,
+  execute(command: WithdrawMoney): Promise<AccountState> {
+    return changeAccount(this.accounts, this.unitOfWork, command, (account) =>
+      account.withdraw(command.amountCents),
     );
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Body,
   Controller,
@@ -29,6 +28,7 @@ import {
   InjectAccountDirectory,
 } from '../read-model/account-directory.projection.js';
 import { AmountDto } from './amount.dto.js';
+import { IdempotencyKey } from './idempotency-key.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
 import { OpenAccountDto } from './open-account.dto.js';
 
@@ -44,12 +44,20 @@ export class AccountsController {
     private readonly accounts: AggregateRepository<Account>,
   ) {}
 
+  /**
+   * Every POST takes an Idempotency-Key header: a repeat with the same key and body gets the first answer (status and
+   * body) and changes nothing; the same key with another request is refused with 422 (see AccountErrorsFilter).
+   */
   @Post()
   async open(
     @Body() { owner }: OpenAccountDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountState> {
-    return withEtag(response, await this.commandBus.execute(new OpenAccount(randomUUID(), owner)));
+    return withEtag(
+      response,
+      await this.commandBus.execute(new OpenAccount(owner, idempotencyKey)),
+    );
   }
 
   /** Every account from the read model: eventually consistent, it trails the commands by the stream's delay. */
@@ -72,9 +80,10 @@ export class AccountsController {
     @Param('id', AccountId) id: string,
     @Body() { amountCents }: AmountDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountState> {
-    const command = new DepositMoney(id, amountCents, versionFromIfMatch(ifMatch));
+    const command = new DepositMoney(id, amountCents, versionFromIfMatch(ifMatch), idempotencyKey);
     return withEtag(response, await this.commandBus.execute(command));
   }
 
@@ -84,9 +93,10 @@ export class AccountsController {
     @Param('id', AccountId) id: string,
     @Body() { amountCents }: AmountDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountState> {
-    const command = new WithdrawMoney(id, amountCents, versionFromIfMatch(ifMatch));
+    const command = new WithdrawMoney(id, amountCents, versionFromIfMatch(ifMatch), idempotencyKey);
     return withEtag(response, await this.commandBus.execute(command));
   }
 

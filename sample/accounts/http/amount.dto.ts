@@ -11,7 +11,7 @@ export class AmountDto {
 }
 
 /** A JSON number that is a whole number of cents from 1 to MAX_AMOUNT_CENTS: no strings, no fractions. */
-function IsAmountCents(): PropertyDecorator {
+export function IsAmountCents(): PropertyDecorator {
   return ValidateBy({
     name: 'isAmountCents',
     validator: {

@@ -16,6 +16,6 @@ export class GetAccountHandler implements IQueryHandler<GetAccount> {
   async execute({ accountId }: GetAccount): Promise<AccountState> {
     const account = await this.accounts.load(accountId);
     if (!account.isOpen) throw new AccountNotFoundError(accountId);
-    return accountState(account, this.accounts);
+    return accountState(account, this.accounts.versionOf(account));
   }
 }

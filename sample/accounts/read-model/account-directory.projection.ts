@@ -5,7 +5,13 @@ import {
   type ViewRepository,
   type ViewUpdate,
 } from 'nestjs-dynamo-es/projections';
-import { AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../account.events.js';
+import {
+  AccountOpened,
+  MoneyDeposited,
+  MoneyTransferredIn,
+  MoneyTransferredOut,
+  MoneyWithdrawn,
+} from '../account.events.js';
 
 /** One document per account in the `account-directory` view; read with `@InjectAccountDirectory()`. */
 export interface AccountSummary extends Record<string, unknown> {
@@ -27,10 +33,14 @@ export class AccountDirectoryProjection {
     view.set({ id: event.accountId, owner: event.owner, balanceCents: 0 });
   }
 
-  @ProjectionHandler(MoneyDeposited, MoneyWithdrawn)
-  balanceChanged(event: MoneyDeposited | MoneyWithdrawn, view: ViewUpdate<AccountSummary>): void {
+  @ProjectionHandler(MoneyDeposited, MoneyWithdrawn, MoneyTransferredIn, MoneyTransferredOut)
+  balanceChanged(
+    event: MoneyDeposited | MoneyWithdrawn | MoneyTransferredIn | MoneyTransferredOut,
+    view: ViewUpdate<AccountSummary>,
+  ): void {
     const summary = view.document!;
-    const delta = event instanceof MoneyDeposited ? event.amountCents : -event.amountCents;
+    const credit = event instanceof MoneyDeposited || event instanceof MoneyTransferredIn;
+    const delta = credit ? event.amountCents : -event.amountCents;
     view.set({ ...summary, balanceCents: summary.balanceCents + delta });
   }
 }
