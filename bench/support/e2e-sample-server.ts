@@ -30,7 +30,7 @@ export async function startSampleServer(
       LEASE_TABLE: leaseTable,
     },
     async () => {
-      const app = await NestFactory.create(AppModule, { logger: false });
+      const app = await NestFactory.create(AppModule, { logger: false, rawBody: true });
       try {
         await app.listen(0, '127.0.0.1');
       } catch (error) {
