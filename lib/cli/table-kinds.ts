@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createEventStoreTable, createTableUnlessExists } from '../dynamodb/table.js';
+import { createEventStoreTable, createTableUnlessExists, EVENTS_TABLE } from '../dynamodb/table.js';
 // Neither imports @aws-sdk/lib-dynamodb or @aws-sdk/client-dynamodb-streams, optional peers that the CLI must run
 // without; createViewTable's own file does (the DocumentClient), so the CLI takes the views table's definition.
-import { createLeaseTable } from '../projections/streams/create-lease-table.js';
+import { createLeaseTable, LEASE_TABLE } from '../projections/streams/create-lease-table.js';
 import { VIEW_TABLE } from '../projections/views/view-table-layout.js';
 
 /** One of the tables the CLI creates: how messages name it, and how it is created or checked. */
@@ -15,19 +15,19 @@ export interface TableKind {
 }
 
 export const EVENTS_TABLE_KIND: TableKind = {
-  noun: 'events table',
+  noun: EVENTS_TABLE.noun,
   schemaOf: "the event store's",
   create: (client, tableName) => createEventStoreTable(client, tableName),
 };
 
 export const VIEWS_TABLE_KIND: TableKind = {
-  noun: 'views table',
+  noun: VIEW_TABLE.noun,
   schemaOf: "the view store's",
   create: (client, tableName) => createTableUnlessExists(client, tableName, VIEW_TABLE),
 };
 
 export const LEASE_TABLE_KIND: TableKind = {
-  noun: 'lease table',
+  noun: LEASE_TABLE.noun,
   schemaOf: "the stream runner's",
   create: (client, tableName) => createLeaseTable(client, tableName),
 };

@@ -40,3 +40,46 @@ export class EventStoreTableSchemaError extends EventStoreError {
     );
   }
 }
+
+/** Why a table failed the check an application makes of it when it starts. */
+export type TableCheckProblem =
+  /** The client has no region, which the SDK needs to sign a request, even to a local endpoint. */
+  | 'no-region'
+  /** The SDK's default chain found no credentials (no variables, profile, or role). */
+  | 'no-credentials'
+  /**
+   * DynamoDB does not accept the credentials: an unknown or expired key, a wrong secret. Also a bare 403 Forbidden
+   * (from an emulator that checks credentials, or a proxy), which tells no more.
+   */
+  | 'credentials-refused'
+  /** DynamoDB accepts the credentials, but their policies do not allow dynamodb:DescribeTable on the table. */
+  | 'not-allowed'
+  /** No connection to the endpoint (ECONNREFUSED, ENOTFOUND, …). */
+  | 'unreachable'
+  | 'table-missing'
+  /** The table exists with another key schema than the one the store that uses it writes. */
+  | 'key-schema'
+  /** The table is being created or deleted, or cannot be read (its encryption key is inaccessible, …). */
+  | 'not-active'
+  /** Any other failure of the check's request, after the SDK's retries. */
+  | 'check-failed';
+
+/**
+ * A table the application needs failed the check made when the application starts (`checkTablesOnStartup`): the
+ * message names the table, the endpoint or region, what is wrong and how to fix it. The check only describes the
+ * table: nothing was written.
+ */
+export class TableCheckError extends EventStoreError {
+  constructor(
+    readonly problem: TableCheckProblem,
+    readonly tableName: string,
+    /** The endpoint the client was configured with; undefined for AWS's own. */
+    readonly endpoint: string | undefined,
+    /** The client's region; undefined when it has none. */
+    readonly region: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

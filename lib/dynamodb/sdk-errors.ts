@@ -75,10 +75,24 @@ export function unreachableCodeOf(error: unknown): string | undefined {
   return found !== undefined && UNREACHABLE_CODES.has(found) ? found : undefined;
 }
 
+/**
+ * How a request was refused for who sent it: `credentials` when DynamoDB does not accept the credentials themselves
+ * (an unknown or expired key, a wrong secret), `permissions` when it accepts them but their policies do not allow
+ * the action (AccessDeniedException), `forbidden` for a 403 without DynamoDB's error name, which tells neither (an
+ * emulator that checks credentials, a proxy in front of DynamoDB). Undefined for anything else.
+ */
+export function refusalOf(error: unknown): 'credentials' | 'permissions' | 'forbidden' | undefined {
+  const { name, $metadata } = fieldsOf(error);
+  if (name === 'AccessDeniedException') return 'permissions';
+  if (name !== undefined && CREDENTIAL_REFUSALS.has(name)) return 'credentials';
+  return $metadata?.httpStatusCode === 403 ? 'forbidden' : undefined;
+}
+
 export function isMissingCredentials(error: unknown): boolean {
   return fieldsOf(error).name === 'CredentialsProviderError';
 }
 
+/** The SDK's error for a client without a region: a plain Error, told apart by its message alone. */
 export function isMissingRegion(error: unknown): boolean {
   return fieldsOf(error).message === 'Region is missing';
 }

@@ -20,6 +20,8 @@ export interface CreateEventStoreTableOptions {
 export interface TableDefinition {
   /** What the table is for, in messages: "the event store", "the view store"… */
   readonly purpose: string;
+  /** What the table is, in messages: "events table", "views table"… */
+  readonly noun: string;
   readonly partitionKey: { readonly name: string; readonly type: ScalarAttributeType };
   readonly sortKey?: { readonly name: string; readonly type: ScalarAttributeType };
   /** DynamoDB Streams with new images. */
@@ -28,8 +30,9 @@ export interface TableDefinition {
   readonly timeToLive?: string;
 }
 
-const EVENTS_TABLE: TableDefinition = {
+export const EVENTS_TABLE: TableDefinition = {
   purpose: 'the event store',
+  noun: 'events table',
   partitionKey: { name: PARTITION_KEY, type: 'S' },
   sortKey: { name: SORT_KEY, type: 'N' },
   stream: true,
@@ -131,7 +134,8 @@ async function describeTable(
   }
 }
 
-function assertKeySchema(
+/** Throws EventStoreTableSchemaError unless the table has the definition's keys, of its types, in its order. */
+export function assertKeySchema(
   tableName: string,
   table: TableDescription,
   definition: TableDefinition,

@@ -1,8 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createDynamoDBClient } from '../dynamodb/client.js';
 import { DynamoEventStore } from '../dynamodb/dynamodb-event-store.js';
+import { EVENTS_TABLE } from '../dynamodb/table.js';
+import { checkTables } from '../dynamodb/table-check.js';
 import { COMMAND_METADATA_ENABLED } from './command-metadata.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
@@ -81,10 +89,38 @@ interface ClientHandle {
 })
 export class DynamoEventStoreCoreModule
   extends ConfigurableDynamoEventStoreModule
-  implements OnApplicationShutdown
+  implements OnModuleInit, OnApplicationShutdown
 {
-  constructor(@Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle) {
+  constructor(
+    @Inject(CLIENT_HANDLE) private readonly clientHandle: ClientHandle,
+    @Inject(DYNAMO_EVENT_STORE_OPTIONS) private readonly options: DynamoEventStoreModuleOptions,
+  ) {
     super();
+  }
+
+  /**
+   * The startup check of the events table. In onModuleInit: `app.init()`, `app.listen()` and
+   * `NestFactory.createApplicationContext()` run every module's onModuleInit before any onApplicationBootstrap, and
+   * a global module's first, so a misconfigured application fails before the stream runner or the application's
+   * own bootstrap code sends anything, and before it listens.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.options.checkTablesOnStartup === false) return;
+    const { tableName } = this.options;
+    await checkTables(
+      this.clientHandle.client,
+      [
+        {
+          tableName,
+          definition: EVENTS_TABLE,
+          nameOption: '`tableName` of DynamoEventStoreModule.forRoot()',
+          createTablesOption: '--table',
+          createFunction: 'createEventStoreTable()',
+          policyFile: 'deploy/event-store-iam-policy.json',
+        },
+      ],
+      tableName,
+    );
   }
 
   onApplicationShutdown(): void {

@@ -24,6 +24,14 @@ export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
    * writes nothing. DynamoDB's Time to Live deletes the key some time after. Default 24 hours.
    */
   readonly idempotencyKeyTtlSeconds?: number;
+  /**
+   * Check the events table when the application starts (one DescribeTable, nothing written): that the client has a
+   * region and credentials DynamoDB accepts, and that the table exists, serves requests (ACTIVE or UPDATING) and
+   * has the event store's key schema. A failure fails `app.init()` / `app.listen()` with a TableCheckError that
+   * says how to fix it. Default true; DynamoProjectionsModule checks its tables by the same setting unless told
+   * otherwise. Turn it off for an application whose tables are created after it starts.
+   */
+  readonly checkTablesOnStartup?: boolean;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

@@ -369,11 +369,32 @@ describe('nestjs-dynamo-es rebuild', () => {
       });
     });
 
-    it('reports a failure in one line, with how to resume; exit code 1', async () => {
+    it('stops at the start when a table is missing, naming it and the command that creates it; exit code 1', async () => {
       const missing = `views-cli-missing-${randomUUID()}`;
       process.env.VIEWS_TABLE = missing;
 
       const run = await cli(rebuildArgs());
+
+      expect(run).toEqual({
+        exitCode: 1,
+        stdout: '',
+        stderr:
+          `nestjs-dynamo-es: Could not start AppModule: The views table "${missing}" at ` +
+          `${process.env.DYNAMODB_ENDPOINT} does not exist. Create it with \`npx nestjs-dynamo-es create-tables ` +
+          `--table ${tables.events} --views-table ${missing} --endpoint ${process.env.DYNAMODB_ENDPOINT}\` ` +
+          '(or createViewTable()), or correct `viewsTable` of DynamoProjectionsModule.forRoot().\n',
+      });
+    });
+
+    it('reports a failure in one line, with how to resume; exit code 1', async () => {
+      const missing = `views-cli-missing-${randomUUID()}`;
+      process.env.VIEWS_TABLE = missing;
+      // A table that goes missing once the application has started: the startup check would stop it before.
+      process.env.CHECK_TABLES_ON_STARTUP = 'false';
+
+      const run = await cli(rebuildArgs()).finally(
+        () => delete process.env.CHECK_TABLES_ON_STARTUP,
+      );
 
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toBe('');

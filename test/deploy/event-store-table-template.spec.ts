@@ -237,7 +237,7 @@ describe('deploy/event-store-table.cfn.yaml', () => {
       grantsOf(await readPolicy(policyFile), placeholders).map(({ resource }) => resource);
 
     expect(region).toBe(target.region);
-    expect(await resourcesOf('event-store-iam-policy.json')).toEqual([TableArn]);
+    expect(await resourcesOf('event-store-iam-policy.json')).toEqual([TableArn, TableArn]);
     expect(await resourcesOf('event-store-admin-iam-policy.json')).toEqual([
       TableArn,
       ViewsTableArn,

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
 import {
   ConcurrencyError,
   createEventStoreTable,
   DynamoEventStore,
+  DynamoEventStoreModule,
   streamIdOf,
 } from '../../lib/index.js';
 import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
@@ -56,18 +59,29 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
   });
   afterAll(() => client.destroy());
 
-  it('allows exactly dynamodb:PutItem and dynamodb:Query, on the events table only', async () => {
+  it('allows exactly dynamodb:PutItem, dynamodb:Query and the startup check’s dynamodb:DescribeTable, on the events table only', async () => {
     const policy = await readPolicy('event-store-iam-policy.json');
 
     expectOnlyAllowsOn(policy, [TABLE_ARN]);
-    expect(distinct(allowedActions(policy))).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(distinct(allowedActions(policy))).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
   });
 
-  it('allows every request the store sends: appends to one stream and to several, idempotency keys, a refused append, reads', async () => {
+  it('allows every request the module and the store send: the startup check, appends to one stream and to several, idempotency keys, a refused append, reads', async () => {
     const tableName = await createTestTable(client);
     const store = new DynamoEventStore({ client, tableName });
     const stream = streamIdOf('Account', randomUUID());
     const sent = logIamActions(client);
+
+    const app = await Test.createTestingModule({
+      imports: [CqrsModule.forRoot(), DynamoEventStoreModule.forRoot({ tableName, client })],
+    }).compile();
+    await app.init();
+    await app.close();
+    expect(sent.map(({ operation }) => operation)).toEqual(['DescribeTable']);
 
     await store.appendToStream(stream, 0, [{ type: 'AccountOpened', payload: { owner: 'Ada' } }]);
     await store.appendToStream(stream, 1, [
@@ -92,6 +106,7 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
     await store.readIdempotencyKey(key.key);
 
     expect(distinct(sent.map(({ operation }) => operation))).toEqual([
+      'DescribeTable',
       'PutItem',
       'Query',
       'TransactWriteItems',

@@ -129,7 +129,7 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
     ]);
   });
 
-  it('allows exactly what the module sends, each action on its own resource: runner, views, parking, replay, lists, rebuild', async () => {
+  it('allows exactly what the module sends, each action on its own resource: startup check, runner, views, parking, replay, lists, rebuild', async () => {
     const {
       TABLE_NAME: eventsTable,
       VIEWS_TABLE_NAME: viewsTable,
@@ -234,6 +234,7 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
       [arnOf(viewsTable)]: [
         'dynamodb:BatchGetItem',
         'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Scan',
@@ -241,6 +242,7 @@ describe('deploy/projections-iam-policy.json (an instance that runs the projecti
       ],
       [arnOf(leaseTable)]: [
         'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
         'dynamodb:PutItem',
         'dynamodb:Scan',
         'dynamodb:UpdateItem',

@@ -241,9 +241,11 @@ describe('deploy/projections-lambda.cfn.yaml', () => {
     }
 
     expect(measured).toEqual({
-      [eventsTableArn()]: ['dynamodb:Query'],
+      // DescribeTable: the startup check of each cold start.
+      [eventsTableArn()]: ['dynamodb:DescribeTable', 'dynamodb:Query'],
       [viewsTableArn()]: [
         'dynamodb:BatchGetItem',
+        'dynamodb:DescribeTable',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',

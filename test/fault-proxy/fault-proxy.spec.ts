@@ -259,6 +259,32 @@ describe('each fault, as a client without retries sees it', () => {
     for (const key of keys) expect(await storedAt(key)).toBeUndefined();
   });
 
+  it('refuse answers the refusal named, as DynamoDB words it, and nothing reaches DynamoDB', async () => {
+    const key = newKey();
+    proxy.inject({
+      operation: 'PutItem',
+      fault: { kind: 'refuse', error: 'UnrecognizedClientException' },
+    });
+    proxy.inject({
+      operation: 'PutItem',
+      fault: { kind: 'refuse', error: 'AccessDeniedException' },
+    });
+
+    await expect(withoutRetries().send(putItem(key))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(withoutRetries().send(putItem(key))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(
+        `not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/${tableName} `,
+      ),
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await storedAt(key)).toBeUndefined();
+  });
+
   it('delay trips the client timeout, and the request still reaches DynamoDB afterwards', async () => {
     const key = newKey();
     // requestTimeout alone only logs a warning; throwOnRequestTimeout makes it an error.

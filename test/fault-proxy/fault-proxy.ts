@@ -30,7 +30,22 @@ export type Fault =
    * Answers 400 TransactionCanceledException, one TransactionConflict reason per TransactItems entry, without
    * forwarding.
    */
-  | { kind: 'transaction-conflict' };
+  | { kind: 'transaction-conflict' }
+  /**
+   * Answers 400 with one of DynamoDB's refusals of who sent the request, without forwarding: moto accepts any
+   * credentials and allows every action.
+   */
+  | { kind: 'refuse'; error: Refusal };
+
+/**
+ * DynamoDB's refusals: of credentials it does not accept (an unknown key, a wrong secret, an expired session), and
+ * of an identity it knows whose policies do not allow the action.
+ */
+export type Refusal =
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException'
+  | 'ExpiredTokenException'
+  | 'AccessDeniedException';
 
 export interface FaultRule {
   /** The DynamoDB operation, e.g. 'PutItem'; '*' for any. */
@@ -74,6 +89,19 @@ interface Answer {
   readonly body: Buffer;
 }
 
+/** As DynamoDB words them; AccessDeniedException names the action and the table's ARN, filled in per request. */
+const REFUSAL_MESSAGES: Readonly<Record<Refusal, string>> = {
+  UnrecognizedClientException: 'The security token included in the request is invalid.',
+  InvalidSignatureException:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
+    'Access Key and signing method. Consult the service documentation for details.',
+  ExpiredTokenException: 'The security token included in the request is expired',
+  AccessDeniedException:
+    'User: arn:aws:iam::123456789012:user/app is not authorized to perform: dynamodb:{operation} on resource: ' +
+    'arn:aws:dynamodb:us-east-1:123456789012:table/{table} because no identity-based policy allows the ' +
+    'dynamodb:{operation} action',
+};
+const CORAL_NAMESPACE = 'com.amazon.coral.service';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 const ERROR_NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
 /** Per connection, not per message: the proxy's own connections to the client and to DynamoDB decide these. */
@@ -222,6 +250,13 @@ export class FaultProxy {
           });
         case 'transaction-conflict':
           return answerError(response, 400, transactionConflict(body));
+        case 'refuse':
+          return answerError(response, 400, {
+            __type: `${CORAL_NAMESPACE}#${fault.error}`,
+            message: REFUSAL_MESSAGES[fault.error]
+              .replaceAll('{operation}', operation)
+              .replaceAll('{table}', tableNameOf(body)),
+          });
         case 'delay': {
           const timer = setTimeout(() => {
             this.delays.delete(timer);
@@ -351,6 +386,14 @@ function transactionConflict(requestBody: Buffer): Record<string, unknown> {
       `[${reasons.map((reason) => reason.Code).join(', ')}]`,
     CancellationReasons: reasons,
   };
+}
+
+function tableNameOf(requestBody: Buffer): string {
+  try {
+    return (JSON.parse(requestBody.toString('utf8')) as { TableName?: string }).TableName ?? '*';
+  } catch {
+    return '*';
+  }
 }
 
 function transactItemCount(requestBody: Buffer): number {

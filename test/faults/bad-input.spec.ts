@@ -114,6 +114,8 @@ describe('bad input gets a typed error naming the cause, and nothing is written'
         client,
         tableName: `no-such-table-${randomUUID()}`,
         features: [{ aggregate: BankAccount, events: BANK_ACCOUNT_EVENTS }],
+        // What loads and saves do when the table is gone after the start: the startup check would refuse the start.
+        moduleOptions: { checkTablesOnStartup: false },
       });
       missingAccounts = repositoryOf(missing, BankAccount);
     });
@@ -153,6 +155,9 @@ describe('bad input gets a typed error naming the cause, and nothing is written'
             credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: 'wrong' },
           },
           maxAttempts: 1,
+          // What loads and saves do when credentials are refused after the start (rotated, revoked): the startup
+          // check would refuse the start.
+          checkTablesOnStartup: false,
         },
       });
       refusedAccounts = repositoryOf(refused, BankAccount);

@@ -3,13 +3,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { jest } from '@jest/globals';
 import { NestFactory } from '@nestjs/core';
-import { type NewEvent, SNAPSHOT_SORT_KEY, streamIdOf } from '../../lib/index.js';
+import { type NewEvent, SNAPSHOT_SORT_KEY, streamIdOf, TableCheckError } from '../../lib/index.js';
 import {
   type BatchOrdering,
   createProjectionsHandler,
   type ProjectionsHandlerLogger,
 } from '../../lib/lambda/index.js';
-import { Projections } from '../../lib/projections/index.js';
+import { createViewTable, Projections } from '../../lib/projections/index.js';
 import { testClientConfig } from '../support/dynamodb.js';
 import { RequestLog } from '../support/request-log.js';
 import {
@@ -211,11 +211,29 @@ describe('createProjectionsHandler: projections in a Lambda function on the tabl
 
     const response = await handlerOf({
       logger,
-      projectionsOptions: { viewsTable: `missing-${randomUUID()}` },
+      // A table that goes missing once the function has started: the startup check would fail the start before.
+      projectionsOptions: { viewsTable: `missing-${randomUUID()}`, checkTablesOnStartup: false },
     })(fx.lambdaEvent(records));
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceOf(records[0]!) }] });
     expect(logger.errors).toEqual([expect.stringContaining('AccountOpened v1')]);
+  });
+
+  it('fails the invocation of a cold start whose views table is missing, saying so, and starts on the next once it exists', async () => {
+    const ada = account();
+    await save(ada, [opened(idOf(ada), 'Ada')]);
+    const records = await fx.streamRecords();
+    const viewsTable = `views-later-${randomUUID()}`;
+    const handler = handlerOf({ projectionsOptions: { viewsTable } });
+
+    await expect(handler(fx.lambdaEvent(records))).rejects.toMatchObject({
+      constructor: TableCheckError,
+      problem: 'table-missing',
+      tableName: viewsTable,
+    });
+    await createViewTable(fx.client, viewsTable);
+
+    expect(await handler(fx.lambdaEvent(records))).toEqual({ batchItemFailures: [] });
   });
 
   it('reports a write the view store could not make at its record, and applies nothing after it', async () => {
@@ -309,7 +327,8 @@ describe('createProjectionsHandler: projections in a Lambda function on the tabl
     // Runs: Ada 1–3, Bob 1, Ada 4; each write is one TransactWriteItems (the document and the bank's increment).
     const documentRequests = sent.requests
       .map(({ command }) => command)
-      .filter((command) => command !== 'BatchGetItemCommand'); // the projections' generations, read per apply()
+      // The startup check of the events and views tables, and the projections' generations, read per apply().
+      .filter((command) => command !== 'DescribeTableCommand' && command !== 'BatchGetItemCommand');
     expect(documentRequests).toEqual([
       'GetItemCommand',
       'TransactWriteItemsCommand',

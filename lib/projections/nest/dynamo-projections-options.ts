@@ -31,6 +31,12 @@ export interface DynamoProjectionsModuleOptions extends ProjectionSettings {
   readonly shardSyncIntervalMs?: number;
   /** The wait after a read of the stream that found nothing new. Default 1 000 ms. */
   readonly idleDelayMs?: number;
+  /**
+   * Check the views table, and the lease table where the stream runner runs, when the application starts (one
+   * DescribeTable each, nothing written), as DynamoEventStoreModule checks the events table. Default: the
+   * `checkTablesOnStartup` of DynamoEventStoreModule (true unless set).
+   */
+  readonly checkTablesOnStartup?: boolean;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

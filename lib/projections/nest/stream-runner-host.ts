@@ -19,6 +19,11 @@ import type { DynamoProjectionsModuleOptions } from './dynamo-projections-option
 import { DYNAMO_PROJECTIONS_OPTIONS } from './dynamo-projections.module-definition.js';
 import { Projections } from './projections.service.js';
 
+/** Whether an instance runs the stream runner: unless `runner: false` or NESTJS_DYNAMO_ES_RUNNER=false. */
+export function runsStreamRunner(options: DynamoProjectionsModuleOptions): boolean {
+  return options.runner !== false && process.env.NESTJS_DYNAMO_ES_RUNNER !== 'false';
+}
+
 /**
  * Runs the stream runner for the application's lifetime: started once every module is ready, stopped before
  * shutdown (its leases released, so that another instance takes the shards at once). Each batch of records goes to
@@ -42,7 +47,7 @@ export class StreamRunnerHost
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.runner === false || process.env.NESTJS_DYNAMO_ES_RUNNER === 'false') return;
+    if (!runsStreamRunner(this.options)) return;
     const { leaseTable } = this.options;
     if (!leaseTable) {
       throw new AggregateConfigurationError(

@@ -8,8 +8,9 @@ import { LEASE_PARTITION_KEY } from './lease-table-layout.js';
 
 export type CreateLeaseTableOptions = CreateEventStoreTableOptions;
 
-const LEASE_TABLE: TableDefinition = {
+export const LEASE_TABLE: TableDefinition = {
   purpose: "the stream runner's lease table",
+  noun: 'lease table',
   partitionKey: { name: LEASE_PARTITION_KEY, type: 'S' },
 };
 

@@ -29,6 +29,7 @@ export const VIEW_TABLE_ATTRIBUTES = {
 
 export const VIEW_TABLE: TableDefinition = {
   purpose: 'the view store',
+  noun: 'views table',
   partitionKey: { name: VIEW_TABLE_ATTRIBUTES.key, type: 'S' },
 };
 
