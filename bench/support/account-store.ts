@@ -34,7 +34,8 @@ export async function startAccountStore(
   @Module({
     imports: [
       CqrsModule.forRoot(),
-      DynamoEventStoreModule.forRoot({ client, tableName }),
+      // Also on stubbed transports, which answer only the operations measured: no start-up DescribeTable.
+      DynamoEventStoreModule.forRoot({ client, tableName, checkTablesOnStartup: false }),
       DynamoEventStoreModule.forFeature([
         { aggregate: Account, events: ACCOUNT_EVENTS },
         {
