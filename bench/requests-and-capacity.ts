@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AggregateRepository } from 'nestjs-dynamo-es';
+import { type AggregateRepository, DynamoEventStore } from 'nestjs-dynamo-es';
 import type { Account } from '../sample/accounts/account.aggregate.js';
 import { startAccountStore } from './support/account-store.js';
 import {
@@ -80,6 +80,27 @@ export async function measureRequestsAndCapacity(
       saveRow(
         '(with its snapshot) save 1 event at a snapshot threshold',
         await meter.measure(() => store.snapshotted.save(saver)),
+      ),
+    );
+
+    const transactionsOnly = new DynamoEventStore({
+      client,
+      tableName: store.store.tableName,
+      transactionsOnly: true,
+    });
+    const lone = await openAccount(store.accounts);
+    rows.push(
+      saveRow(
+        'save 1 event with transactionsOnly (a 1-item TransactWriteItems)',
+        await meter.measure(() =>
+          transactionsOnly.appendToStream(store.accounts.streamIdOf(lone.id), 1, [
+            {
+              type: 'MoneyDeposited',
+              schemaVersion: 2,
+              payload: { accountId: lone.id, amountCents: 1 },
+            },
+          ]),
+        ),
       ),
     );
 

@@ -47,6 +47,11 @@ export interface DynamoEventStoreConfig {
    * again before it becomes a ConcurrencyError. Default 3.
    */
   readonly transactionConflictRetries?: number;
+  /**
+   * Write every append as a TransactWriteItems, a single event included (2 WCU per KB instead of 1), so that the
+   * table's policy can allow writes only inside transactions (dynamodb:EnclosingOperation). Default false.
+   */
+  readonly transactionsOnly?: boolean;
 }
 
 /** The EventStore on one DynamoDB table: one item per event, a stream per partition. Framework-free. */
@@ -54,11 +59,18 @@ export class DynamoEventStore implements EventStore {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly transactionConflictRetries: number;
+  private readonly transactionsOnly: boolean;
 
-  constructor({ client, tableName, transactionConflictRetries = 3 }: DynamoEventStoreConfig) {
+  constructor({
+    client,
+    tableName,
+    transactionConflictRetries = 3,
+    transactionsOnly = false,
+  }: DynamoEventStoreConfig) {
     this.client = client;
     this.tableName = tableName;
     this.transactionConflictRetries = transactionConflictRetries;
+    this.transactionsOnly = transactionsOnly;
   }
 
   /**
@@ -109,6 +121,7 @@ export class DynamoEventStore implements EventStore {
     try {
       await writeItems(this.client, this.tableName, planned, {
         transactionConflictRetries: this.transactionConflictRetries,
+        transactionsOnly: this.transactionsOnly,
         attempts,
       });
     } catch (error) {

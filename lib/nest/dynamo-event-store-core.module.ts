@@ -58,6 +58,7 @@ interface ClientHandle {
           client,
           tableName: options.tableName,
           transactionConflictRetries: options.transactionConflictRetries,
+          transactionsOnly: options.transactionsOnly,
         }),
       inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE],
     },

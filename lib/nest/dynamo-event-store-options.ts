@@ -20,6 +20,12 @@ export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
    */
   readonly transactionConflictRetries?: number;
   /**
+   * Write every save as a TransactWriteItems, a single event included: for a table whose policy allows writes only
+   * inside transactions (deploy/event-store-transactions-only-iam-policy.json). A single-event save then costs 2 WCU
+   * per KB instead of 1. Default false.
+   */
+  readonly transactionsOnly?: boolean;
+  /**
    * How long a command's idempotency key holds (UnitOfWork.run): a repeat within it gets the first answer and
    * writes nothing. DynamoDB's Time to Live deletes the key some time after. Default 24 hours.
    */

@@ -3,11 +3,17 @@ import { createTestTable, testClient } from '../support/dynamodb.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 import { describeMultiStreamAppendContract } from './multi-stream-append.contract.js';
 
-async function startDynamoDBStore() {
-  const client = testClient();
-  const store = new DynamoEventStore({ client, tableName: await createTestTable(client) });
-  return { store, stop: () => Promise.resolve(client.destroy()) };
+function startDynamoDBStore(transactionsOnly: boolean) {
+  return async () => {
+    const client = testClient();
+    const tableName = await createTestTable(client);
+    const store = new DynamoEventStore({ client, tableName, transactionsOnly });
+    return { store, stop: () => Promise.resolve(client.destroy()) };
+  };
 }
 
-describeEventStoreContract('DynamoDB', startDynamoDBStore);
-describeMultiStreamAppendContract('DynamoDB', startDynamoDBStore);
+describeEventStoreContract('DynamoDB', startDynamoDBStore(false));
+describeMultiStreamAppendContract('DynamoDB', startDynamoDBStore(false));
+// Every append a TransactWriteItems, a lone event included: the same semantics.
+describeEventStoreContract('DynamoDB, transactions only', startDynamoDBStore(true));
+describeMultiStreamAppendContract('DynamoDB, transactions only', startDynamoDBStore(true));

@@ -117,6 +117,83 @@ describe('deploy/event-store-iam-policy.json (the application at runtime)', () =
   });
 });
 
+describe('deploy/event-store-transactions-only-iam-policy.json (the application with transactionsOnly)', () => {
+  let client: DynamoDBClient;
+
+  beforeAll(() => {
+    client = new DynamoDBClient(testClientConfig());
+  });
+  afterAll(() => client.destroy());
+
+  it('allows PutItem only inside TransactWriteItems, and Query and DescribeTable, on the events table only', async () => {
+    const policy = await readPolicy('event-store-transactions-only-iam-policy.json');
+    const [puts, ...others] = policy.Statement;
+
+    expect(puts).toEqual({
+      Sid: 'AppendEventsInsideTransactionsOnly',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem'],
+      Resource: TABLE_ARN,
+      Condition: {
+        'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] },
+      },
+    });
+    expectOnlyAllowsOn({ ...policy, Statement: others }, [TABLE_ARN]);
+    expect(distinct(others.flatMap((statement) => asList(statement.Action)))).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:Query',
+    ]);
+  });
+
+  it('sends only TransactWriteItems, Query and the startup check: every write of one event, of several, of a key', async () => {
+    const tableName = await createTestTable(client);
+    const sent = logIamActions(client);
+    const app = await Test.createTestingModule({
+      imports: [
+        CqrsModule.forRoot(),
+        DynamoEventStoreModule.forRoot({ tableName, client, transactionsOnly: true }),
+      ],
+    }).compile();
+    await app.init();
+    const store = app.get(DynamoEventStore);
+    const stream = streamIdOf('Account', randomUUID());
+    try {
+      await store.appendToStream(stream, 0, [{ type: 'AccountOpened', payload: { owner: 'Ada' } }]);
+      await store.appendToStream(stream, 1, [
+        { type: 'MoneyDeposited', payload: { amount: 5 } },
+        { type: 'MoneyDeposited', payload: { amount: 7 } },
+      ]);
+      await expect(
+        store.appendToStream(stream, 1, [{ type: 'MoneyDeposited', payload: { amount: 1 } }]),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      const key = { key: randomUUID(), fingerprint: 'f', expiresAt: new Date(Date.now() + 60_000) };
+      await store.appendToStreams([], { idempotencyKey: key });
+      await store.readIdempotencyKey(key.key);
+      await lastValueFrom(store.readStream(stream).pipe(toArray()));
+    } finally {
+      await app.close();
+    }
+
+    expect(distinct(sent.map(({ operation }) => operation))).toEqual([
+      'DescribeTable',
+      'Query',
+      'TransactWriteItems',
+    ]);
+    // IAM checks each Put of a transaction as dynamodb:PutItem with EnclosingOperation TransactWriteItems.
+    expect(
+      distinct(
+        sent
+          .filter(({ action }) => action === 'dynamodb:PutItem')
+          .map(({ operation }) => operation),
+      ),
+    ).toEqual(['TransactWriteItems']);
+    expect(distinct(sent.map(({ action }) => action))).toEqual(
+      distinct(allowedActions(await readPolicy('event-store-transactions-only-iam-policy.json'))),
+    );
+    expect((await lastValueFrom(store.readStream(stream).pipe(toArray()))).length).toBe(3);
+  });
+});
+
 describe('deploy/event-store-admin-iam-policy.json (whoever runs create-tables)', () => {
   it('allows creating and describing the events, views and lease tables, and Time to Live on the events table', async () => {
     const policy = await readPolicy('event-store-admin-iam-policy.json');

@@ -22,22 +22,25 @@ const CONFLICT_BACKOFF_MS = 25;
 export interface WriteOptions {
   /** How many times a transaction cancelled by another one touching the same items is tried again. */
   readonly transactionConflictRetries: number;
+  /** A lone item too goes in a TransactWriteItems: for tables whose policy allows writes inside transactions only. */
+  readonly transactionsOnly: boolean;
   readonly attempts: WriteAttempts;
 }
 
 /**
- * Writes the items of one append in one request: a lone item with a conditional PutItem (1 WCU per KB), anything
- * more with one TransactWriteItems (2 WCU per KB), where either every item is written or none is. Every item asks
+ * Writes the items of one append in one request: a lone item with a conditional PutItem (1 WCU per KB), unless
+ * `transactionsOnly`, anything more with one TransactWriteItems (2 WCU per KB), where either every item is written
+ * or none is. Every item asks
  * DynamoDB for the stored item when its condition fails, so that a retry that meets its own earlier write can tell.
  */
 export async function writeItems(
   client: DynamoDBClient,
   tableName: string,
   planned: readonly PlannedItem[],
-  { transactionConflictRetries, attempts }: WriteOptions,
+  { transactionConflictRetries, transactionsOnly, attempts }: WriteOptions,
 ): Promise<void> {
   const puts = planned.map((p) => conditionalPut(tableName, p));
-  if (puts.length === 1) {
+  if (puts.length === 1 && !transactionsOnly) {
     await attempts.send(() => client.send(new WatchedPutItemCommand(puts[0]!)));
     return;
   }
