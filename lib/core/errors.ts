@@ -1,4 +1,8 @@
+import { inspect } from 'node:util';
 import type { AppendLimit, StoredIdempotencyKey } from './types.js';
+
+/** Set to "true" to log the store's errors in full: their causes' DynamoDB items and response metadata included. */
+export const DEBUG_ERRORS_VARIABLE = 'NESTJS_DYNAMO_ES_DEBUG';
 
 /** Error options of a failed append: what caused it, and the ids of the events it tried to write. */
 export interface AppendErrorOptions extends ErrorOptions {
@@ -12,6 +16,28 @@ export class EventStoreError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /**
+   * How loggers print it (Nest's Logger and @nestjs/cqrs hand errors to util.inspect): its stack and its cause's name
+   * and message, not the cause's fields, which hold the stored DynamoDB item (payloads, metadata) and the response's
+   * metadata. An expected outcome (a conflict, a key in use: `loggedOnOneLine`) is one line. NESTJS_DYNAMO_ES_DEBUG=true
+   * prints everything.
+   */
+  [inspect.custom](): string | this {
+    if (process.env[DEBUG_ERRORS_VARIABLE] === 'true') return this;
+    const cause = this.cause as { name?: unknown; message?: unknown } | undefined;
+    const causedBy =
+      cause === undefined
+        ? ''
+        : ` (cause: ${String(cause.name ?? 'Error')}: ${String(cause.message ?? cause)})`;
+    if (this.loggedOnOneLine) return `${this.name}: ${this.message}${causedBy}`;
+    return `${this.stack ?? `${this.name}: ${this.message}`}${causedBy ? `\n  ${causedBy.slice(2, -1)}` : ''}`;
+  }
+
+  /** An outcome a caller handles in the normal course of things, logged as one line. */
+  protected get loggedOnOneLine(): boolean {
+    return false;
   }
 }
 
@@ -38,6 +64,10 @@ export class ConcurrencyError extends EventStoreError {
 
   /** The ids of the events the refused save carried: none of them was written. */
   readonly eventIds: readonly string[];
+
+  protected override get loggedOnOneLine(): boolean {
+    return true;
+  }
 }
 
 /** An append would exceed one of DynamoDB's request limits. Checked before any write: nothing was written. */
@@ -161,5 +191,9 @@ export class IdempotencyKeyInUseError extends EventStoreError {
         `(until ${stored.expiresAt.toISOString()}). Nothing was written.`,
       options,
     );
+  }
+
+  protected override get loggedOnOneLine(): boolean {
+    return true;
   }
 }
