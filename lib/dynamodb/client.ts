@@ -24,6 +24,11 @@ export interface DynamoDBClientSettings {
   readonly maxAttempts?: number;
   /** Milliseconds to wait before retry number `attempt` (1, 2, …). Default: the SDK's backoff with jitter. */
   readonly retryBackoff?: (attempt: number) => number;
+  /**
+   * Sockets the client opens to DynamoDB at most, at once; further requests wait for one. Default 50, the SDK's.
+   * Raise it for an application that reads long histories and saves at the same time from one client.
+   */
+  readonly maxSockets?: number;
   /** Any other setting of the SDK's (region, endpoint, credentials…); it wins over the above. */
   readonly clientConfig?: DynamoDBClientConfig;
 }
@@ -74,6 +79,13 @@ export function requestSettingsOf(settings: DynamoDBClientSettings) {
       // Without it the SDK only logs a warning when a request outlives requestTimeout, and the save waits on.
       throwOnRequestTimeout: true,
       connectionTimeout: settings.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      // Agent options, merged by the SDK over its own (keep-alive, 50 sockets).
+      ...(settings.maxSockets === undefined
+        ? {}
+        : {
+            httpAgent: { maxSockets: settings.maxSockets },
+            httpsAgent: { maxSockets: settings.maxSockets },
+          }),
     },
     maxAttempts,
     ...(settings.retryBackoff
