@@ -23,6 +23,7 @@ export default {
     '^nestjs-dynamo-es/testing$': '<rootDir>/lib/testing/index.ts',
     '^nestjs-dynamo-es/projections$': '<rootDir>/lib/projections/index.ts',
     '^nestjs-dynamo-es/lambda$': '<rootDir>/lib/lambda/index.ts',
+    '^nestjs-dynamo-es/health$': '<rootDir>/lib/health/index.ts',
     '^nestjs-dynamo-es/stream-runner$': '<rootDir>/lib/stream-runner.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -6,6 +6,7 @@ import { DynamoEventStoreModule } from 'nestjs-dynamo-es';
 import { DynamoProjectionsModule } from 'nestjs-dynamo-es/projections';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { eventStoreOptions, projectionsOptions } from './event-store.config.js';
+import { HealthModule } from './health/health.module.js';
 
 @Module({
   imports: [
@@ -17,6 +18,7 @@ import { eventStoreOptions, projectionsOptions } from './event-store.config.js';
       useFactory: projectionsOptions,
     }),
     AccountsModule,
+    HealthModule,
   ],
   providers: [
     {

@@ -250,6 +250,7 @@ import {
 } from 'nestjs-dynamo-es/testing';
 import { DynamoProjectionsModule, Projections, type RebuildProgress } from 'nestjs-dynamo-es/projections';
 import { createProjectionsHandler, type ProjectionsHandler } from 'nestjs-dynamo-es/lambda';
+import { EventStoreHealthIndicator, EventStoreHealthModule } from 'nestjs-dynamo-es/health';
 
 class Account extends AggregateRoot {
   constructor(readonly id: string) {
@@ -282,4 +283,6 @@ export const local = startLocalDynamoDB;
 export const projections = DynamoProjectionsModule.forRoot({ viewsTable: 'views', runner: false });
 export const rebuild = (service: Projections): Promise<RebuildProgress> => service.rebuild('balances');
 export const handler: ProjectionsHandler = createProjectionsHandler(projections);
+export const health = EventStoreHealthModule;
+export type Indicator = EventStoreHealthIndicator;
 `;

@@ -8,6 +8,7 @@ const PACKAGE_ENTRIES = {
   'nestjs-dynamo-es': '../../lib/index.ts',
   'nestjs-dynamo-es/testing': '../../lib/testing/index.ts',
   'nestjs-dynamo-es/projections': '../../lib/projections/index.ts',
+  'nestjs-dynamo-es/health': '../../lib/health/index.ts',
 };
 
 export { load };
