@@ -47,6 +47,26 @@ export function parseCommandLineWithArgument<const Options extends OptionsConfig
   return { argument, values };
 }
 
+/**
+ * As parseCommandLine, for a command that takes several arguments besides its options (`inspect <type> <id>`): the
+ * first one missing gives its usage error from `missing`, in order.
+ */
+export function parseCommandLineWithArguments<const Options extends OptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: Options,
+  missing: readonly string[],
+): { readonly arguments: readonly string[]; readonly values: ParsedValues<Options> } {
+  const { values, positionals } = parseStrictly(command, args, options);
+  for (const [index, message] of missing.entries())
+    if (positionals[index] === undefined || positionals[index] === '')
+      throw new CliUsageError(message, helpCommandOf(command));
+  const extra = positionals[missing.length];
+  if (extra !== undefined)
+    throw new CliUsageError(`Unexpected argument "${extra}".`, helpCommandOf(command));
+  return { arguments: positionals, values };
+}
+
 function parseStrictly<const Options extends OptionsConfig>(
   command: string,
   args: readonly string[],

@@ -1,13 +1,12 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient, dynamoDBClientConfig } from '../dynamodb/client.js';
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from './cli-io.js';
-import { CliUsageError } from './cli-usage-error.js';
+import { assertDistinctTables, assertTableName, parseCommandLine } from './command-line.js';
 import {
-  assertDistinctTables,
-  assertTableName,
-  helpCommandOf,
-  parseCommandLine,
-} from './command-line.js';
+  cliClient,
+  describeTarget,
+  eventsTableOf,
+  TARGET_OPTIONS,
+  targetOf,
+} from './dynamodb-target.js';
 import { dynamoDBFailureMessage } from './failure-message.js';
 import {
   EVENTS_TABLE_KIND,
@@ -19,7 +18,6 @@ import {
 import { CLI_NAME, CREATE_TABLES_USAGE } from './usage.js';
 
 const COMMAND = 'create-tables';
-const HELP_COMMAND = helpCommandOf(COMMAND);
 
 interface CreateTablesOptions {
   /** The events table first, then the views and lease tables asked for. */
@@ -38,7 +36,7 @@ export async function createTables(args: readonly string[], io: CliIo): Promise<
     return EXIT_OK;
   }
   const options = parseCreateTablesArgs(args, io.env);
-  const client = createDynamoDBClient({ clientConfig: dynamoDBClientConfig(options, io.env) });
+  const client = cliClient(options, io.env);
   const where = await describeTarget(client, options.endpoint);
   try {
     for (const table of options.tables) {
@@ -65,16 +63,10 @@ function parseCreateTablesArgs(
     table: { type: 'string' },
     'views-table': { type: 'string' },
     'lease-table': { type: 'string' },
-    endpoint: { type: 'string' },
-    region: { type: 'string' },
+    ...TARGET_OPTIONS,
   });
 
-  const table = values.table || env.EVENTS_TABLE;
-  if (!table)
-    throw new CliUsageError(
-      'Missing the table name: pass --table <name> or set EVENTS_TABLE.',
-      HELP_COMMAND,
-    );
+  const table = eventsTableOf(values.table, env, COMMAND);
   const viewsTable = values['views-table'] || env.VIEWS_TABLE || undefined;
   const leaseTable = values['lease-table'] || env.LEASE_TABLE || undefined;
   const tables: NamedTable[] = [
@@ -85,31 +77,5 @@ function parseCreateTablesArgs(
   for (const { name } of tables) assertTableName(name, COMMAND);
   assertDistinctTables(tables, COMMAND);
 
-  const endpoint = values.endpoint || env.DYNAMODB_ENDPOINT || undefined;
-  if (endpoint !== undefined && !isHttpUrl(endpoint))
-    throw new CliUsageError(
-      `Invalid endpoint "${endpoint}": expected an http or https URL such as http://localhost:8000.`,
-      HELP_COMMAND,
-    );
-
-  return { tables, endpoint, region: values.region || undefined };
-}
-
-/** "at http://localhost:8000" or "in AWS region eu-west-1", for messages. */
-async function describeTarget(
-  client: DynamoDBClient,
-  endpoint: string | undefined,
-): Promise<string> {
-  if (endpoint) return `at ${endpoint}`;
-  try {
-    return `in AWS region ${await client.config.region()}`;
-  } catch {
-    return 'on AWS';
-  }
-}
-
-function isHttpUrl(text: string): boolean {
-  if (!URL.canParse(text)) return false;
-  const { protocol } = new URL(text);
-  return protocol === 'http:' || protocol === 'https:';
+  return { tables, ...targetOf(values, env, COMMAND) };
 }

@@ -12,6 +12,8 @@ export function dynamoDBFailureMessage(
   tableName: string,
   /** Where the table was to be: "at http://localhost:8000", "in AWS region eu-west-1". */
   where: string,
+  /** What the command was doing to the table: "set up", "read", "read the stream of". */
+  action = 'set up',
 ): string {
   if (error instanceof EventStoreError) return oneLine(error.message);
   const { name = 'Error', message = '' } = (error ?? {}) as { name?: string; message?: string };
@@ -25,9 +27,9 @@ export function dynamoDBFailureMessage(
   if (isMissingRegion(error)) return 'No AWS region configured: pass --region or set AWS_REGION.';
   if (httpStatusOf(error) !== undefined)
     return sentence(
-      `DynamoDB ${where} refused to set up table "${tableName}": ${name}: ${message}`,
+      `DynamoDB ${where} refused to ${action} table "${tableName}": ${name}: ${message}`,
     );
-  return sentence(`Could not set up table "${tableName}" ${where}: ${message || name}`);
+  return sentence(`Could not ${action} table "${tableName}" ${where}: ${message || name}`);
 }
 
 function oneLine(text: string): string {

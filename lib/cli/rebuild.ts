@@ -88,7 +88,7 @@ function parseRebuildArgs(args: readonly string[]): RebuildCommandOptions {
   };
 }
 
-async function projectionsOf(
+export async function projectionsOf(
   context: INestApplicationContext,
   application: ApplicationModule,
 ): Promise<Projections> {

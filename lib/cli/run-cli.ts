@@ -1,9 +1,12 @@
 import { type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-io.js';
 import { CliUsageError } from './cli-usage-error.js';
 import { createTables } from './create-tables.js';
+import { inspect } from './inspect.js';
 import { local } from './local.js';
 import { PACKAGE_VERSION } from './package-version.js';
+import { parked } from './parked.js';
 import { rebuild } from './rebuild.js';
+import { tail } from './tail.js';
 import { CLI_NAME, CLI_USAGE } from './usage.js';
 
 export type { CliIo } from './cli-io.js';
@@ -16,8 +19,11 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => 
     'create-tables': createTables,
     local,
     rebuild,
+    inspect,
+    tail,
+    parked,
   };
-const COMMAND_LIST = 'the commands are create-tables, local and rebuild';
+const COMMAND_LIST = 'the commands are create-tables, local, rebuild, inspect, tail and parked';
 
 /**
  * Runs one command line (without the node and script arguments) and returns the exit code: 0 done, 1 failed,

@@ -6,6 +6,9 @@ Commands:
   create-tables   Create the event store's DynamoDB tables, or check the key schemas of existing ones.
   local           Run a local DynamoDB (moto) with the event store's tables, for development and tests.
   rebuild         Rebuild a projection's view from the events table, with progress; resumable.
+  inspect         Show one aggregate's stream: its events and its snapshot.
+  tail            Print events as they are appended, from the table's DynamoDB stream, until Ctrl-C.
+  parked          List the streams that projections parked; replay one once its handler is fixed.
 
 Options:
   -h, --help      Show this help. A command's help: ${CLI_NAME} <command> --help
@@ -16,6 +19,9 @@ Examples:
   AWS_REGION=eu-west-1 ${CLI_NAME} create-tables --table events
   ${CLI_NAME} local
   ${CLI_NAME} rebuild account-directory --module dist/app.module.js
+  ${CLI_NAME} inspect BankAccount 4f1c2d --table events
+  ${CLI_NAME} tail --table events --json
+  ${CLI_NAME} parked --views-table views
 `;
 
 export const CREATE_TABLES_USAGE = `Usage: ${CLI_NAME} create-tables --table <name> [--views-table <name>] [--lease-table <name>]
@@ -127,4 +133,96 @@ Examples:
 Exit codes: 0 done (a rebuild's generation is served), 1 it failed (run it again to resume), 2 a
 wrong command line (an option, a module file or export not found, a projection the application does
 not have), 130 stopped by Ctrl-C or SIGTERM (run it again to resume).
+`;
+
+const TARGET_OPTIONS_USAGE = `  --endpoint <url>        A DynamoDB endpoint other than AWS's, such as DynamoDB Local.
+                          Default: $DYNAMODB_ENDPOINT; with neither, AWS's endpoint for the region.
+  --region <region>       The AWS region. Default: $AWS_REGION; else us-east-1 with an endpoint, or
+                          the AWS SDK's configuration without one (e.g. the region of AWS_PROFILE).`;
+
+export const INSPECT_USAGE = `Usage: ${CLI_NAME} inspect <aggregate type> <id> [--table <name>] [--endpoint <url>]
+       [--region <region>] [--json]
+
+Shows one aggregate's stream (<aggregate type>#<id>), read from the events table with strongly
+consistent reads: a line per event, oldest first (version, type, schema version, recorded at,
+event id, payload and metadata as JSON), then the latest snapshot (its version, schema version and
+state) or "No snapshot.". It needs no application: payloads are shown as stored, not upcast.
+
+Options:
+  --table <name>          The events table. Default: $EVENTS_TABLE.
+${TARGET_OPTIONS_USAGE}
+  --json                  One JSON object: {"streamId", "version", "events": [{"streamId", "version",
+                          "type", "schemaVersion", "recordedAt", "eventId", "payload", "metadata"}],
+                          "snapshot": {"version", "schemaVersion", "state"} or null}.
+  -h, --help              Show this help.
+
+Examples:
+  ${CLI_NAME} inspect BankAccount 4f1c2d --table events
+  ${CLI_NAME} inspect Cart 42 --endpoint http://localhost:8000 --table events --json | jq .snapshot
+
+Exit codes: 0 shown, 1 the stream has no events (said on stderr; with --json the object is still
+printed, its events empty) or it could not be read, 2 a wrong command line.
+`;
+
+export const TAIL_USAGE = `Usage: ${CLI_NAME} tail [--table <name>] [--endpoint <url>] [--region <region>]
+       [--from latest|trim-horizon] [--json]
+
+Prints the events appended to the events table as its DynamoDB stream delivers them, one line each
+(stream id, version, type, schema version, recorded at, event id, payload, metadata), until Ctrl-C.
+Snapshots and commands' idempotency keys are left out. It reads every open shard, and a shard's
+children when it ends; it keeps no position: run again, it starts again. Needs the optional peer
+@aws-sdk/client-dynamodb-streams.
+
+The stream orders records per item only: events of different streams, and on AWS even of one
+stream, may be printed out of order. A shard has at most two concurrent readers on AWS: beside a
+Lambda and a stream runner, tail gets throttled (or throttles them).
+
+Options:
+  --table <name>          The events table. Default: $EVENTS_TABLE.
+${TARGET_OPTIONS_USAGE}
+  --from <position>       latest (default): the events appended from now on; trim-horizon: every
+                          record the stream still keeps (24 hours on AWS), then the new ones.
+  --json                  One JSON object per event and line, as inspect --json prints events.
+                          Status lines go to stderr either way.
+  -h, --help              Show this help.
+
+Examples:
+  ${CLI_NAME} tail --table events
+  ${CLI_NAME} tail --table events --from trim-horizon --json | jq 'select(.type == "ItemAdded")'
+
+Exit codes: 0 stopped by Ctrl-C (or SIGTERM), 1 the table or its stream could not be read, 2 a
+wrong command line.
+`;
+
+export const PARKED_USAGE = `Usage: ${CLI_NAME} parked [--views-table <name>] [--projection <name>] [--endpoint <url>]
+       [--region <region>] [--json]
+       ${CLI_NAME} parked replay <projection> <stream id> --module <file>[#<export>] [--json]
+
+A projection whose handler keeps failing on an event parks that event's stream: its later events
+wait behind it, and the other streams go on. The first form lists the parked streams from the views
+table, oldest first (projection, stream id, version and type of the event, its id, view, document,
+when, attempts, the last error); it needs no application and the optional peer @aws-sdk/lib-dynamodb.
+
+The second applies a parked stream again, from where it stopped to its last event, in each view it
+is parked in, once the handler is fixed: it starts the application's root module as a Nest
+application context without its stream runner, as rebuild does, replays through the application's
+own projection, and closes it. If the handler still fails, the stream is parked again.
+
+Options:
+  --views-table <name>    The views table (listing). Default: $VIEWS_TABLE.
+  --projection <name>     List only this projection's parked streams.
+${TARGET_OPTIONS_USAGE}
+  --module <file>[#<export>]  (replay) The application's compiled root module, as for rebuild.
+  --json                  Listing: one JSON object {"viewsTable", "parked": [...]}; replay: one JSON
+                          object {"projection", "streamId", "views", "applied", "parked", "status"},
+                          its status "replayed" or "parked".
+  -h, --help              Show this help.
+
+Examples:
+  ${CLI_NAME} parked --views-table views --projection account-directory
+  ${CLI_NAME} parked replay account-directory 'BankAccount#4f1c2d' --module dist/app.module.js
+
+Exit codes: 0 listed (even none), or replayed; 1 it failed, the stream is not parked, or it was
+parked again; 2 a wrong command line (an option, a module, a projection the application does not
+have).
 `;

@@ -305,7 +305,7 @@ describe('nestjs-dynamo-es create-tables', () => {
         exitCode: 2,
         stdout: '',
         stderr:
-          'nestjs-dynamo-es: Unknown command "create-table"; the commands are create-tables, local and rebuild.\n' +
+          'nestjs-dynamo-es: Unknown command "create-table"; the commands are create-tables, local, rebuild, inspect, tail and parked.\n' +
           'See "nestjs-dynamo-es --help".\n',
       });
     });
@@ -315,7 +315,7 @@ describe('nestjs-dynamo-es create-tables', () => {
 
       expect(run.exitCode).toBe(2);
       expect(run.stderr).toContain(
-        'No command given; the commands are create-tables, local and rebuild.',
+        'No command given; the commands are create-tables, local, rebuild, inspect, tail and parked.',
       );
     });
 
