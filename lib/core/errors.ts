@@ -26,11 +26,13 @@ export class EventStoreError extends Error {
    */
   [inspect.custom](): string | this {
     if (process.env[DEBUG_ERRORS_VARIABLE] === 'true') return this;
-    const cause = this.cause as { name?: unknown; message?: unknown } | undefined;
+    const { cause } = this;
     const causedBy =
       cause === undefined
         ? ''
-        : ` (cause: ${String(cause.name ?? 'Error')}: ${String(cause.message ?? cause)})`;
+        : cause instanceof Error
+          ? ` (cause: ${cause.name}: ${cause.message})`
+          : ` (cause: ${typeof cause === 'string' ? cause : typeof cause})`;
     if (this.loggedOnOneLine) return `${this.name}: ${this.message}${causedBy}`;
     return `${this.stack ?? `${this.name}: ${this.message}`}${causedBy ? `\n  ${causedBy.slice(2, -1)}` : ''}`;
   }
