@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TestingModule } from '@nestjs/testing';
+import { jest } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { AggregateRepository } from '../../lib/index.js';
 import { BANK_ACCOUNT_EVENTS, BankAccount } from '../fixtures/bank-account.js';
@@ -9,6 +10,8 @@ import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js'
 import { RequestLog } from '../support/request-log.js';
 
 const SNAPSHOT_EVERY = 64;
+// 1,000 saves, one request each, on a moto that answers one request at a time for every test file running beside.
+jest.setTimeout(120_000);
 
 let client: DynamoDBClient;
 let requests: RequestLog;
