@@ -1,4 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { CorrelationIdMiddleware, DynamoEventStoreModule } from 'nestjs-dynamo-es';
 import { DynamoProjectionsModule } from 'nestjs-dynamo-es/projections';
@@ -11,6 +12,11 @@ import { WithdrawMoneyHandler } from './commands/withdraw-money.handler.js';
 import { AccountErrorsFilter } from './http/account-errors.filter.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { ExactJsonNumbersMiddleware } from './http/exact-json-numbers.middleware.js';
+import {
+  HISTORY_READERS_OPTIONS,
+  HistoryReaders,
+  historyReadersOptions,
+} from './http/history-readers.js';
 import { TransfersController } from './http/transfers.controller.js';
 import { GetAccountHandler } from './queries/get-account.handler.js';
 import { AccountDirectoryProjection } from './read-model/account-directory.projection.js';
@@ -34,6 +40,13 @@ import { AccountDirectoryProjection } from './read-model/account-directory.proje
     WithdrawMoneyHandler,
     TransferMoneyHandler,
     GetAccountHandler,
+    HistoryReaders,
+    {
+      provide: HISTORY_READERS_OPTIONS,
+      // Optional: the module also runs without the app's ConfigModule (the in-memory command tests).
+      inject: [{ token: ConfigService, optional: true }],
+      useFactory: historyReadersOptions,
+    },
     { provide: APP_FILTER, useClass: AccountErrorsFilter },
   ],
 })

@@ -14,6 +14,7 @@ import {
 } from 'nestjs-dynamo-es';
 import { AccountNotFoundError, AccountRuleViolation } from '../account.errors.js';
 import { StaleAccountVersionError } from '../commands/stale-account-version.error.js';
+import { HistoryReadersBusyError } from './history-readers.js';
 
 /** Seconds a client should wait before retrying a request refused with 503. */
 const RETRY_AFTER_SECONDS = 1;
@@ -31,6 +32,7 @@ const RETRY_AFTER_SECONDS = 1;
   StaleAccountVersionError,
   IdempotencyKeyMismatchError,
   EventStoreWriteError,
+  HistoryReadersBusyError,
 )
 export class AccountErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AccountErrorsFilter.name);
@@ -41,8 +43,17 @@ export class AccountErrorsFilter implements ExceptionFilter {
     const { status, message } = answerTo(error, request.headers['idempotency-key'] !== undefined);
     const response = http.getResponse<Response>();
     if (status >= HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error(`${request.method} ${request.originalUrl}: ${error.message}`, error.stack);
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      // A busy history is load, not a fault: one line, no stack.
+      if (error instanceof HistoryReadersBusyError)
+        this.logger.warn(`${request.method} ${request.originalUrl}: ${error.message}`);
+      else
+        this.logger.error(
+          `${request.method} ${request.originalUrl}: ${error.message}`,
+          error.stack,
+        );
+      const retryAfter =
+        error instanceof HistoryReadersBusyError ? error.retryAfterSeconds : RETRY_AFTER_SECONDS;
+      response.setHeader('Retry-After', String(retryAfter));
     }
     response.status(status).json({ statusCode: status, error: REASONS[status], message });
   }
@@ -76,6 +87,12 @@ function answerTo(
       message:
         `The Idempotency-Key "${error.key}" was used at ${error.storedAt.toISOString()} for a different ` +
         'request. Nothing was done: send this request with a new key.',
+    };
+  }
+  if (error instanceof HistoryReadersBusyError) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'Too many history streams are being read: retry after the time Retry-After gives.',
     };
   }
   if (error instanceof ConcurrencyError) {

@@ -10,11 +10,12 @@ import {
   Post,
   Res,
   Sse,
+  SseSignal,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { type AggregateRepository, InjectAggregateRepository } from 'nestjs-dynamo-es';
-import { map, type Observable } from 'rxjs';
+import { EMPTY, finalize, map, type Observable } from 'rxjs';
 import { Account } from '../account.aggregate.js';
 import { AccountNotFoundError } from '../account.errors.js';
 import type { AccountState } from '../account-state.js';
@@ -28,6 +29,7 @@ import {
   InjectAccountDirectory,
 } from '../read-model/account-directory.projection.js';
 import { AmountDto } from './amount.dto.js';
+import { HistoryReaders } from './history-readers.js';
 import { IdempotencyKey } from './idempotency-key.js';
 import { etagOf, versionFromIfMatch } from './if-match.js';
 import { OpenAccountDto } from './open-account.dto.js';
@@ -42,6 +44,7 @@ export class AccountsController {
     @InjectAccountDirectory() private readonly directory: AccountDirectory,
     @InjectAggregateRepository(Account)
     private readonly accounts: AggregateRepository<Account>,
+    private readonly historyReaders: HistoryReaders,
   ) {}
 
   /**
@@ -103,16 +106,35 @@ export class AccountsController {
   /**
    * The account's events as Server-Sent Events, straight from the repository's Observable: read page by page from
    * DynamoDB, and no longer read once the client disconnects. Each event's id is its version, so a reconnecting
-   * EventSource resumes after the last event it received (Last-Event-ID).
+   * EventSource resumes after the last event it received (Last-Event-ID). Each stream takes one of HistoryReaders'
+   * slots while it reads from the store, so that readers cannot starve the commands; 503 with Retry-After when no
+   * slot came free in time.
    */
   @Sse(':id/history')
   async history(
     @Param('id', AccountId) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @SseSignal() closed: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
-    if (!(await this.accounts.exists(id))) throw new AccountNotFoundError(id);
+    const release = await this.historyReaders.acquire(closed).catch((error: unknown) => {
+      // A client that left while waiting is owed nothing; its connection is gone.
+      if (closed.aborted) return undefined;
+      throw error;
+    });
+    if (!release) return EMPTY;
+    // The signal aborts however the response ends, even when the Observable is never subscribed (the client left
+    // first); finalize frees the slot as soon as the store is read, before a slow client has taken the events.
+    if (closed.aborted) release();
+    else closed.addEventListener('abort', release, { once: true });
+    try {
+      if (!(await this.accounts.exists(id))) throw new AccountNotFoundError(id);
+    } catch (error) {
+      release();
+      throw error;
+    }
     const fromVersion = lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) + 1 : 1;
     return this.accounts.history(id, { fromVersion }).pipe(
+      finalize(release),
       map((envelope) => ({
         id: String(envelope.version),
         data: {
