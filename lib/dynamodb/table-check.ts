@@ -12,7 +12,7 @@ import {
   refusalOf,
   unreachableCodeOf,
 } from './sdk-errors.js';
-import { assertKeySchema, type TableDefinition } from './table.js';
+import { assertKeySchema, EVENTS_TABLE, type TableDefinition } from './table.js';
 
 /** A table an application checks when it starts, and what the messages say to create, name and allow it. */
 export interface CheckedTable {
@@ -26,6 +26,18 @@ export interface CheckedTable {
   readonly createFunction: string;
   /** The IAM policy, in the repository's deploy/ folder, that allows every request the application sends to it. */
   readonly policyFile: string;
+}
+
+/** The events table, as the start-up check and the health indicator check it. */
+export function eventsTableChecked(tableName: string): CheckedTable {
+  return {
+    tableName,
+    definition: EVENTS_TABLE,
+    nameOption: '`tableName` of DynamoEventStoreModule.forRoot()',
+    createTablesOption: '--table',
+    createFunction: 'createEventStoreTable()',
+    policyFile: 'deploy/event-store-iam-policy.json',
+  };
 }
 
 /** Where the client sends its requests. */

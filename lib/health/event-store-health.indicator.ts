@@ -4,8 +4,7 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import type { EventStore } from '../core/event-store.js';
 import { DynamoEventStore } from '../dynamodb/dynamodb-event-store.js';
 import { TableCheckError } from '../dynamodb/errors.js';
-import { EVENTS_TABLE } from '../dynamodb/table.js';
-import { checkTables } from '../dynamodb/table-check.js';
+import { checkTables, eventsTableChecked } from '../dynamodb/table-check.js';
 import { DYNAMODB_CLIENT, EVENT_STORE } from '../nest/event-store.token.js';
 import { ProjectionCatalog } from '../projections/nest/projection-catalog.js';
 import { VIEW_STORE } from '../projections/nest/projection-tokens.js';
@@ -54,23 +53,7 @@ export class EventStoreHealthIndicator {
     const table = eventStore.tableName;
     const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     try {
-      await within(
-        timeoutMs,
-        checkTables(
-          client,
-          [
-            {
-              tableName: table,
-              definition: EVENTS_TABLE,
-              nameOption: '`tableName` of DynamoEventStoreModule.forRoot()',
-              createTablesOption: '--table',
-              createFunction: 'createEventStoreTable()',
-              policyFile: 'deploy/event-store-iam-policy.json',
-            },
-          ],
-          table,
-        ),
-      );
+      await within(timeoutMs, checkTables(client, [eventsTableChecked(table)], table));
       return indicator.up({ table });
     } catch (error) {
       if (error instanceof TableCheckError)

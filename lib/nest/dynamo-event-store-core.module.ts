@@ -9,8 +9,7 @@ import {
 import { DiscoveryModule } from '@nestjs/core';
 import { createDynamoDBClient } from '../dynamodb/client.js';
 import { DynamoEventStore } from '../dynamodb/dynamodb-event-store.js';
-import { EVENTS_TABLE } from '../dynamodb/table.js';
-import { checkTables } from '../dynamodb/table-check.js';
+import { checkTables, eventsTableChecked } from '../dynamodb/table-check.js';
 import { COMMAND_METADATA_ENABLED } from './command-metadata.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
@@ -108,20 +107,7 @@ export class DynamoEventStoreCoreModule
   async onModuleInit(): Promise<void> {
     if (this.options.checkTablesOnStartup === false) return;
     const { tableName } = this.options;
-    await checkTables(
-      this.clientHandle.client,
-      [
-        {
-          tableName,
-          definition: EVENTS_TABLE,
-          nameOption: '`tableName` of DynamoEventStoreModule.forRoot()',
-          createTablesOption: '--table',
-          createFunction: 'createEventStoreTable()',
-          policyFile: 'deploy/event-store-iam-policy.json',
-        },
-      ],
-      tableName,
-    );
+    await checkTables(this.clientHandle.client, [eventsTableChecked(tableName)], tableName);
   }
 
   onApplicationShutdown(): void {
