@@ -42,6 +42,8 @@ export class ShardConsumer {
   /** After TrimmedDataAccess: the checkpoint is older than the stream's retention. */
   private restartFromTrimHorizon = false;
   private lag: number | undefined;
+  /** When the oldest record of the batch being handled was written: the lag grows while a batch keeps failing. */
+  private pendingSince: Date | undefined;
 
   constructor(
     private readonly lease: OwnedLease,
@@ -52,9 +54,12 @@ export class ShardConsumer {
     return this.lease.lease.shardId;
   }
 
-  /** How old the newest record handled was when it was handled; 0 once a read found nothing new. */
+  /**
+   * How old the newest record handled was when it was handled; 0 once a read found nothing new. While a batch is
+   * being handled (and retried), how old its oldest record is now.
+   */
   get lagMs(): number | undefined {
-    return this.lag;
+    return this.pendingSince ? Math.max(0, Date.now() - this.pendingSince.getTime()) : this.lag;
   }
 
   /** The worker a hand-off was asked for, once `handOff` was called. */
@@ -179,27 +184,40 @@ export class ShardConsumer {
   private async deliver(records: readonly StreamRecord[], signal: AbortSignal): Promise<boolean> {
     const withNewImages = records.filter((record) => record.dynamodb?.NewImage !== undefined);
     if (withNewImages.length > 0) {
-      for (let attempt = 1; ; attempt++) {
-        if (signal.aborted) return false;
-        if (!this.lease.isHeld()) {
-          this.lease.markLost('it could not be renewed for the failover time');
-          return false;
-        }
-        try {
-          await this.settings.handler({ shardId: this.shardId, records: withNewImages });
-          break;
-        } catch (error) {
-          this.settings.logger.warn(
-            `Shard ${this.shardId}: the handler failed on ${withNewImages.length} record(s) ` +
-              `(attempt ${attempt}); retrying the same batch: ${messageOf(error)}`,
-          );
-          await delay(this.settings.retryBackoffMs(attempt), signal);
-        }
+      this.pendingSince = withNewImages[0]!.dynamodb?.ApproximateCreationDateTime;
+      try {
+        if (!(await this.deliverUntilHandled(withNewImages, signal))) return false;
+      } finally {
+        this.pendingSince = undefined;
       }
     }
     const created = records.at(-1)?.dynamodb?.ApproximateCreationDateTime;
     if (created) this.lag = Math.max(0, Date.now() - created.getTime());
     return true;
+  }
+
+  /** Retries the handler on the batch with backoff; false when stopped or the lease was lost first. */
+  private async deliverUntilHandled(
+    withNewImages: readonly StreamRecord[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return false;
+      if (!this.lease.isHeld()) {
+        this.lease.markLost('it could not be renewed for the failover time');
+        return false;
+      }
+      try {
+        await this.settings.handler({ shardId: this.shardId, records: withNewImages });
+        return true;
+      } catch (error) {
+        this.settings.logger.warn(
+          `Shard ${this.shardId}: the handler failed on ${withNewImages.length} record(s) ` +
+            `(attempt ${attempt}); retrying the same batch: ${messageOf(error)}`,
+        );
+        await delay(this.settings.retryBackoffMs(attempt), signal);
+      }
+    }
   }
 
   /** Fenced: false once the lease is lost. A failing write only delays the checkpoint to the next batch's. */

@@ -11,10 +11,11 @@ import {
 
 let fixture: StreamFixture;
 
-beforeAll(async () => {
+// A fixture per test: a runner holds the shard's lease until its fixture closes.
+beforeEach(async () => {
   fixture = await streamFixture();
 });
-afterAll(() => fixture.close());
+afterEach(() => fixture.close());
 
 describe('StreamRunner: a failing handler', () => {
   it('is given the same batch again with backoff until it succeeds; the lease is renewed meanwhile, the batch checkpointed once', async () => {
@@ -66,5 +67,27 @@ describe('StreamRunner: a failing handler', () => {
       `Shard ${shardId}: the handler failed on 8 record(s) (attempt 2); retrying the same batch: ` +
         'Error: projection unavailable (2)',
     ]);
+  });
+
+  it('reports the lag of a batch that keeps failing as growing, from its oldest record, until it is handled', async () => {
+    await fixture.appendEvents(3);
+    const lags: (number | undefined)[] = [];
+    const runner = fixture.runner({
+      logger: silentLogger(),
+      retryBackoffMs: () => 600,
+      handler: () => {
+        lags.push(runner.status().leases[0]?.lagMs);
+        if (lags.length <= 2) throw new Error('projection unavailable');
+        return Promise.resolve();
+      },
+    });
+
+    await runner.start();
+    await waitFor('the batch handled', () => lags.length === 3);
+    await waitFor('no lag', () => runner.status().leases[0]?.lagMs === 0);
+
+    expect(lags[0]).toBeGreaterThanOrEqual(0);
+    expect(lags[1]).toBeGreaterThanOrEqual(lags[0]! + 500);
+    expect(lags[2]).toBeGreaterThanOrEqual(lags[1]! + 500);
   });
 });
