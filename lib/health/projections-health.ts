@@ -1,5 +1,7 @@
 import {
+  INITIAL_STATE,
   type ProjectionState,
+  readProjectionStates,
   type RebuildMode,
   type SegmentCheckpoint,
   segmentCheckpointKey,
@@ -55,10 +57,11 @@ export async function readProjectionsHealth(
   parts: ProjectionsHealthParts,
 ): Promise<ProjectionsHealth> {
   const { projections, names, views, runner, maxLagMs, maxParked } = parts;
-  const [parked, states] = await Promise.all([
+  const [parked, stateByName] = await Promise.all([
     projections.parked(),
-    Promise.all(names.map((name) => projections.stateOf(name))),
+    readProjectionStates(views, names),
   ]);
+  const states = names.map((name) => stateByName.get(name) ?? INITIAL_STATE);
   const rebuilds = await Promise.all(
     names.map((name, index) => rebuildHealthOf(views, name, states[index]!)),
   );

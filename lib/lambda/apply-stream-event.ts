@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { LiveViews } from '../projections/generations.js';
 import type { Projections } from '../projections/nest/projections.service.js';
 import {
   type BatchEvent,
@@ -52,9 +53,14 @@ export async function applyDynamoDBStreamEvent(
   const events = batchEventsOf(event.Records, (sequenceNumber, reason) =>
     logger.warn(`Skipped stream record ${sequenceNumber}: not an event of this store (${reason}).`),
   );
+  // One read of the projections' generations for the whole invocation: its records were all stored before it.
+  let views: Promise<LiveViews> | undefined;
   const apply = async (group: readonly BatchEvent[]): Promise<Failure | undefined> => {
     try {
-      await projections.apply(group.map(({ event }) => event));
+      await projections.apply(
+        group.map(({ event }) => event),
+        await (views ??= projections.liveViews()),
+      );
       return undefined;
     } catch (error) {
       return { record: firstUnappliedOf(group, error), error };

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common'
 import type { DynamoProjectionsModuleOptions } from '../projections/nest/dynamo-projections-options.js';
 import type { ProjectionSettings } from '../projections/nest/projection-settings.js';
 import { PROJECTION_SETTINGS } from '../projections/nest/projection-tokens.js';
-import { StreamRunnerHost } from '../projections/nest/stream-runner-host.js';
+import { runsStreamRunner, StreamRunnerHost } from '../projections/nest/stream-runner-host.js';
 import { ProjectionsHandlerSettingsError } from './projections-handler-errors.js';
 
 /**
@@ -26,8 +26,7 @@ export function checkLambdaSettings(
         'module given to createProjectionsHandler, and each projection with DynamoProjectionsModule.forFeature().',
     );
   }
-  const runner = (settings as DynamoProjectionsModuleOptions).runner;
-  if (runnerHost && runner !== false && process.env.NESTJS_DYNAMO_ES_RUNNER !== 'false') {
+  if (runnerHost && runsStreamRunner(settings as DynamoProjectionsModuleOptions)) {
     throw new ProjectionsHandlerSettingsError(
       'runner',
       'DynamoProjectionsModule would run a stream runner inside the function, beside the event source mapping ' +

@@ -73,10 +73,13 @@ export async function readProjectionStates(
  * Where live delivery applies a projection's events now: its served generation, and the one a rebuild builds.
  * Read for every batch, so that a rebuild started meanwhile gets every event written after its plan was saved.
  */
+/** The views live delivery applies a projection's events to: its served generation, and the one being rebuilt. */
+export type LiveViews = (projection: ProjectionDefinition) => string[];
+
 export async function liveViewsOf(
   views: ViewStore,
   projections: readonly ProjectionDefinition[],
-): Promise<(projection: ProjectionDefinition) => string[]> {
+): Promise<LiveViews> {
   const states = await readProjectionStates(
     views,
     projections.map(({ name }) => name),

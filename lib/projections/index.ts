@@ -20,6 +20,7 @@ export {
   type ViewUpdate,
 } from './projection.js';
 export {
+  type LiveViews,
   liveViewsOf,
   type ProjectionState,
   type RebuildMode,

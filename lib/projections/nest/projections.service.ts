@@ -7,6 +7,7 @@ import { EVENT_STORE } from '../../nest/event-store.token.js';
 import { EventTypeRegistry } from '../../nest/event-type-registry.js';
 import {
   INITIAL_STATE,
+  type LiveViews,
   liveViewsOf,
   type ProjectionState,
   readProjectionStates,
@@ -69,15 +70,21 @@ export class Projections implements OnModuleInit {
    * Applies stored events, in any order and any number of times, to every projection, once in effect: to the
    * generation served, and to the one a rebuild is building.
    */
-  async apply(events: readonly StoredEvent[]): Promise<ProcessingOutcome> {
+  async apply(events: readonly StoredEvent[], views?: LiveViews): Promise<ProcessingOutcome> {
     const processor = this.requireProcessor();
     if (events.length === 0) return processor.apply(events);
-    const outcome = await processor.apply(
-      events,
-      await liveViewsOf(this.views, processor.definitions),
-    );
+    const outcome = await processor.apply(events, views ?? (await this.liveViews()));
     if (this.settings.redeliverToEventBus) this.redeliver(events);
     return outcome;
+  }
+
+  /**
+   * The views live delivery applies to now, by projection: the served generation and the one a rebuild builds. Read
+   * it after the events to apply were stored (a rebuild planned later catches them up itself), and pass it to
+   * several apply() calls of one batch to read it once.
+   */
+  async liveViews(): Promise<LiveViews> {
+    return liveViewsOf(this.views, this.requireProcessor().definitions);
   }
 
   /**

@@ -135,9 +135,9 @@ export async function rebuildProjection(
       status,
     };
   };
-  const report = (force = false) => {
+  const report = () => {
     const now = Date.now();
-    if (!force && now - reportedAt < (options.progressIntervalMs ?? 500)) return;
+    if (now - reportedAt < (options.progressIntervalMs ?? 500)) return;
     reportedAt = now;
     options.onProgress?.(progress('running'));
   };
