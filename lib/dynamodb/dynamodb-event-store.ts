@@ -21,18 +21,14 @@ import type {
 } from '../core/types.js';
 import { appendResultsOf } from './items/append-results.js';
 import { encodeAppends } from './items/encode-append.js';
-import {
-  hasExpired,
-  IDEMPOTENCY_KEY_ATTRIBUTES,
-  idempotencyKeyPartition,
-  toStoredIdempotencyKey,
-} from './items/idempotency-item.js';
+import { hasExpired, toStoredIdempotencyKey } from './items/idempotency-item.js';
 import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
 import { listStreams } from './reads/list-streams.js';
 import { queryPages, sendQuery, streamQueries } from './reads/query.js';
 import { asTypedSdkError } from './sdk-errors.js';
+import { readIdempotencyItem } from './reads/read-idempotency-item.js';
 import { readSnapshotAndNewerEvents } from './reads/read-snapshot-and-newer-events.js';
-import { EVENT_TABLE_ATTRIBUTES as A, IDEMPOTENCY_KEY_SORT_KEY } from './table-layout.js';
+import { EVENT_TABLE_ATTRIBUTES as A } from './table-layout.js';
 import { resolveFailedWrite } from './writes/resolve-failed-write.js';
 import { WriteAttempts } from './writes/write-attempts.js';
 import { writeItems } from './writes/write-items.js';
@@ -101,16 +97,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   async readIdempotencyKey(key: string): Promise<StoredIdempotencyKey | undefined> {
-    const { Items = [] } = await sendQuery(
-      this.client,
-      streamQueries.at(
-        this.tableName,
-        idempotencyKeyPartition(key),
-        IDEMPOTENCY_KEY_SORT_KEY,
-        IDEMPOTENCY_KEY_ATTRIBUTES,
-      ),
-    );
-    const item = Items[0];
+    const item = await readIdempotencyItem(this.client, this.tableName, key);
     return item && !hasExpired(item, new Date()) ? toStoredIdempotencyKey(item) : undefined;
   }
 

@@ -26,7 +26,11 @@ import type {
 } from '../core/types.js';
 import { appendResultsOf } from '../dynamodb/items/append-results.js';
 import { encodeAppends } from '../dynamodb/items/encode-append.js';
-import { hasExpired, toStoredIdempotencyKey } from '../dynamodb/items/idempotency-item.js';
+import {
+  hasExpired,
+  isKeyOnlyWriteOf,
+  toStoredIdempotencyKey,
+} from '../dynamodb/items/idempotency-item.js';
 import { toEventData, toStoredEvent } from '../dynamodb/items/event-item.js';
 import { snapshotVersionOf, toStoredSnapshot } from '../dynamodb/items/snapshot-item.js';
 import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../dynamodb/table-layout.js';
@@ -118,9 +122,7 @@ export class InMemoryEventStore implements EventStore {
         ? appends.every(({ events }, index) =>
             events.every((event, at) => taken[index]![at]?.[A.eventId]?.S === event.eventId),
           )
-        : keyHeld &&
-          storedKey[A.fingerprint]?.S === idempotencyKey!.fingerprint &&
-          toStoredIdempotencyKey(storedKey).eventIds.length === 0;
+        : keyHeld && isKeyOnlyWriteOf(storedKey, idempotencyKey!.fingerprint);
     if (ours) return results;
     for (const [index, { streamId, expectedVersion, events }] of appends.entries()) {
       const found = events.find(

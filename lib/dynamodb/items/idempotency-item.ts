@@ -18,7 +18,7 @@ export function idempotencyKeyPartition(key: string): string {
 }
 
 /** The primary key of an idempotency key's item. */
-export function idempotencyKeyOf(key: string): WireItem {
+function idempotencyKeyOf(key: string): WireItem {
   return {
     [A.streamId]: { S: idempotencyKeyPartition(key) },
     [A.version]: { N: String(IDEMPOTENCY_KEY_SORT_KEY) },
@@ -62,6 +62,14 @@ export function toStoredIdempotencyKey(item: WireItem): StoredIdempotencyKey {
     recordedAt: new Date(item[A.recordedAt]!.S!),
     expiresAt: new Date(Number(item[A.expiresAt]!.N) * 1000),
   };
+}
+
+/** Whether a stored key is the one a write of this key alone (no events) with this fingerprint stores. */
+export function isKeyOnlyWriteOf(item: WireItem, fingerprint: string): boolean {
+  return (
+    item[A.fingerprint]?.S === fingerprint &&
+    (JSON.parse(item[A.written]!.S!) as WrittenStreams).eventIds.length === 0
+  );
 }
 
 export function isIdempotencyItem(item: WireItem): boolean {

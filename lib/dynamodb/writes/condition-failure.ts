@@ -1,6 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, IdempotencyKeyInUseError } from '../../core/errors.js';
-import { toStoredIdempotencyKey } from '../items/idempotency-item.js';
+import { isKeyOnlyWriteOf, toStoredIdempotencyKey } from '../items/idempotency-item.js';
 import {
   EVENT_TABLE_ATTRIBUTES as A,
   SNAPSHOT_SORT_KEY,
@@ -45,12 +45,10 @@ export function classifyConditionFailure(
   const ours =
     events.length > 0
       ? events.every(({ p, reason }) => reason?.stored?.[A.eventId]?.S === p.eventId)
-      : planned.some(
-          (p, index) =>
-            p.kind === 'idempotency key' &&
-            reasons[index]?.stored?.[A.fingerprint]?.S === p.fingerprint &&
-            toStoredIdempotencyKey(reasons[index].stored).eventIds.length === 0,
-        );
+      : planned.some((p, index) => {
+          const stored = reasons[index]?.stored;
+          return p.kind === 'idempotency key' && stored && isKeyOnlyWriteOf(stored, p.fingerprint);
+        });
   if (ours) return 'ours';
 
   for (const [index, p] of planned.entries()) {

@@ -5,13 +5,14 @@ import {
   IdempotencyKeyInUseError,
 } from '../../core/errors.js';
 import {
-  IDEMPOTENCY_KEY_ATTRIBUTES,
   idempotencyKeyPartition,
+  isKeyOnlyWriteOf,
   toStoredIdempotencyKey,
 } from '../items/idempotency-item.js';
 import { sendQuery, streamQueries } from '../reads/query.js';
+import { readIdempotencyItem } from '../reads/read-idempotency-item.js';
 import { accessErrorOf } from '../sdk-errors.js';
-import { EVENT_TABLE_ATTRIBUTES as A, IDEMPOTENCY_KEY_SORT_KEY } from '../table-layout.js';
+import { EVENT_TABLE_ATTRIBUTES as A } from '../table-layout.js';
 import { classifyConditionFailure } from './condition-failure.js';
 import type { WriteAttempts } from './write-attempts.js';
 import type { PlannedItem } from './write-plan.js';
@@ -39,12 +40,15 @@ export async function resolveFailedWrite(
   const { planned, attempts } = write;
   const condition = classifyConditionFailure(error, planned);
   if (condition) return condition === 'ours' ? 'written' : condition;
+  const first = planned[0]!;
   const events = planned.flatMap((p) => (p.kind === 'event' ? [p] : []));
   const streamIds = [...new Set(events.map((p) => p.streamId))];
   const eventIds = events.map((p) => p.eventId);
-  const [streamId, expectedVersion] = events[0]
-    ? [events[0].streamId, events[0].expectedVersion]
-    : [planned[0]!.kind === 'idempotency key' ? idempotencyKeyPartition(planned[0]!.key) : '', 0];
+  // A write without events is a key alone: the error names the key's partition.
+  const [streamId, expectedVersion] =
+    first.kind === 'idempotency key'
+      ? [idempotencyKeyPartition(first.key), 0]
+      : [first.streamId, first.expectedVersion];
   const failed = (outcome: 'not-written' | 'unknown') =>
     new EventStoreWriteError(streamId, expectedVersion, outcome, {
       cause: error,
@@ -54,41 +58,37 @@ export async function resolveFailedWrite(
   const accessError = accessErrorOf(error, write.tableName);
   if (!attempts.mayHaveBeenApplied && !write.retry) return accessError ?? failed('not-written');
 
-  const first = planned[0]!;
   if (first.kind === 'idempotency key') {
-    const stored = await storedItemAt(
-      write,
-      idempotencyKeyPartition(first.key),
-      IDEMPOTENCY_KEY_SORT_KEY,
-      IDEMPOTENCY_KEY_ATTRIBUTES,
+    const stored = await readIdempotencyItem(write.client, write.tableName, first.key).catch(
+      () => undefined,
     );
     if (!stored) return failed('unknown');
-    const key = toStoredIdempotencyKey(stored);
-    if (key.fingerprint === first.fingerprint && key.eventIds.length === 0) return 'written';
-    return new IdempotencyKeyInUseError(first.key, key, { cause: error });
+    if (isKeyOnlyWriteOf(stored, first.fingerprint)) return 'written';
+    return new IdempotencyKeyInUseError(first.key, toStoredIdempotencyKey(stored), {
+      cause: error,
+    });
   }
-  const stored = await storedItemAt(write, streamId, expectedVersion + 1, [A.eventId]);
-  if (!stored) return failed('unknown');
-  if (stored[A.eventId]?.S === eventIds[0]) return 'written';
+  const stored = await eventIdAt(write, streamId, expectedVersion + 1);
+  if (stored === undefined) return failed('unknown');
+  if (stored === eventIds[0]) return 'written';
   return new ConcurrencyError(streamId, expectedVersion, expectedVersion + 1, {
     cause: error,
     eventIds,
   });
 }
 
-/** The item stored at that key: null when there is none, undefined when it could not be read. */
-async function storedItemAt(
+/** The event id stored at that version of the stream: undefined when there is none or it could not be read. */
+async function eventIdAt(
   { client, tableName }: FailedWrite,
-  partition: string,
-  sortKey: number,
-  attributes: readonly string[],
-) {
+  streamId: string,
+  version: number,
+): Promise<string | undefined> {
   try {
     const { Items = [] } = await sendQuery(
       client,
-      streamQueries.at(tableName, partition, sortKey, attributes),
+      streamQueries.at(tableName, streamId, version, [A.eventId]),
     );
-    return Items[0] ?? null;
+    return Items[0]?.[A.eventId]?.S;
   } catch {
     return undefined;
   }

@@ -94,11 +94,12 @@ function conditionalPut(TableName: string, { kind, item }: PlannedItem): PutItem
 
 /**
  * The idempotency token of a transaction: the same append sends the same token, so that DynamoDB applies it once
- * however often the SDK retries it within 10 minutes. A retry after a conflict is a new request, with a new token.
+ * however often it is sent within 10 minutes. It is made of the items alone: their conditions follow from their kinds,
+ * and a key's condition names the time it is sent. A retry after a conflict is a new request, with a new token.
  */
 function requestToken(transactItems: readonly TransactWriteItem[], conflicts: number): string {
   return createHash('sha256')
-    .update(JSON.stringify(transactItems))
+    .update(JSON.stringify(transactItems.map(({ Put }) => Put!.Item)))
     .update(String(conflicts))
     .digest('base64url')
     .slice(0, 36);
