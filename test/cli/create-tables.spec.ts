@@ -9,7 +9,7 @@ import {
 import { runCli } from '../../lib/cli/run-cli.js';
 import { createEventStoreTable } from '../../lib/index.js';
 import { createLeaseTable, createViewTable } from '../../lib/projections/index.js';
-import { testClient, testClientConfig } from '../support/dynamodb.js';
+import { keyedBy, tableLayoutOf, testClient, testClientConfig } from '../support/dynamodb.js';
 import { nodeWithout, OPTIONAL_PEERS } from '../support/without-packages.js';
 
 interface CliRun {
@@ -32,25 +32,6 @@ async function cli(argv: string[], env: Record<string, string> = {}): Promise<Cl
 
 const endpoint = process.env.DYNAMODB_ENDPOINT!;
 const newTableName = () => `events-cli-${randomUUID()}`;
-
-/** What DescribeTable says of a table's keys, billing and stream. */
-async function layoutOf(client: DynamoDBClient, table: string) {
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-  return {
-    keys: Table?.KeySchema,
-    types: Table?.AttributeDefinitions,
-    billing: Table?.BillingModeSummary?.BillingMode,
-    streams: Table?.StreamSpecification?.StreamEnabled ?? false,
-  };
-}
-
-/** The layout of a table keyed by one string partition key, as the views and lease tables are. */
-const keyedBy = (partitionKey: string) => ({
-  keys: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
-  types: [{ AttributeName: partitionKey, AttributeType: 'S' }],
-  billing: 'PAY_PER_REQUEST',
-  streams: false,
-});
 
 /** Names for one set of tables: events, views and leases. */
 function newTableNames() {
@@ -147,9 +128,9 @@ describe('nestjs-dynamo-es create-tables', () => {
           `Created lease table "${names.leases}" at ${endpoint}.\n`,
         stderr: '',
       });
-      expect(await layoutOf(client, names.views)).toEqual(keyedBy('__key'));
-      expect(await layoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
-      expect((await layoutOf(client, names.events)).streams).toBe(true);
+      expect(await tableLayoutOf(client, names.views)).toEqual(keyedBy('__key'));
+      expect(await tableLayoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
+      expect((await tableLayoutOf(client, names.events)).streams).toBe(true);
       expect(await createViewTable(client, names.views)).toBe('exists');
       expect(await createLeaseTable(client, names.leases)).toBe('exists');
     });
@@ -195,8 +176,8 @@ describe('nestjs-dynamo-es create-tables', () => {
           'left unchanged.\n' +
           `Created lease table "${names.leases}" at ${endpoint}.\n`,
       );
-      expect(await layoutOf(client, names.views)).toEqual(keyedBy('__key'));
-      expect(await layoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
+      expect(await tableLayoutOf(client, names.views)).toEqual(keyedBy('__key'));
+      expect(await tableLayoutOf(client, names.leases)).toEqual(keyedBy('leaseKey'));
     });
 
     it('leaves views and lease tables that already have their key schemas as they are, and says so', async () => {

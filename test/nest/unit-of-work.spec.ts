@@ -245,16 +245,22 @@ describe.each(STORES)('UnitOfWork on $name', ({ rootModule }) => {
 });
 
 describe('UnitOfWork when an answer is lost', () => {
-  it('sends the same events again inside retryOnConflict: stored once, published once', async () => {
+  /** An application on a store that loses the answers it is told to lose. */
+  async function appLosingAnswers() {
     const store = new LosingAnswersStore();
     const app = await Test.createTestingModule({
       imports: [CqrsModule.forRoot(), InMemoryEventStoreModule.forRoot({ store }), AccountsModule],
     }).compile();
     await app.init();
+    const accounts = app.get<AggregateRepository<BankAccount>>(
+      getAggregateRepositoryToken(BankAccount),
+    );
+    return { store, app, accounts };
+  }
+
+  it('sends the same events again inside retryOnConflict: stored once, published once', async () => {
+    const { store, app, accounts } = await appLosingAnswers();
     try {
-      const accounts = app.get<AggregateRepository<BankAccount>>(
-        getAggregateRepositoryToken(BankAccount),
-      );
       const [from, to] = [await accounts.load(randomUUID()), await accounts.load(randomUUID())];
       from.open('Ada');
       to.open('Bob');
@@ -274,15 +280,8 @@ describe('UnitOfWork when an answer is lost', () => {
   });
 
   it('fails with the unknown outcome outside retryOnConflict, leaving the events to be saved again', async () => {
-    const store = new LosingAnswersStore();
-    const app = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot(), InMemoryEventStoreModule.forRoot({ store }), AccountsModule],
-    }).compile();
-    await app.init();
+    const { store, app, accounts } = await appLosingAnswers();
     try {
-      const accounts = app.get<AggregateRepository<BankAccount>>(
-        getAggregateRepositoryToken(BankAccount),
-      );
       const account = await accounts.load(randomUUID());
       account.open('Ada');
       store.answersToLose = 1;

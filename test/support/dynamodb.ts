@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import { createEventStoreTable, dynamoDBClientConfig } from '../../lib/index.js';
 import { startLocalDynamoDB } from '../../lib/testing/local-dynamodb.js';
 
@@ -41,3 +45,22 @@ export async function isolatedEndpoint(): Promise<IsolatedEndpoint> {
     stop: () => local.stop(),
   };
 }
+
+/** What DescribeTable says of a table's keys, billing and stream. */
+export async function tableLayoutOf(client: DynamoDBClient, table: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  return {
+    keys: Table?.KeySchema,
+    types: Table?.AttributeDefinitions,
+    billing: Table?.BillingModeSummary?.BillingMode,
+    streams: Table?.StreamSpecification?.StreamEnabled ?? false,
+  };
+}
+
+/** The layout of a table keyed by one string partition key, as the views and lease tables are. */
+export const keyedBy = (partitionKey: string) => ({
+  keys: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+  types: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+  billing: 'PAY_PER_REQUEST',
+  streams: false,
+});

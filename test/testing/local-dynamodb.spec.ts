@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamoDBClientConfig, EventStoreError, PARTITION_KEY, SORT_KEY } from 'nestjs-dynamo-es';
 import { nodeWithout, OPTIONAL_PEERS } from '../support/without-packages.js';
+import { keyedBy, tableLayoutOf } from '../support/dynamodb.js';
 import {
   createLeaseTable,
   createViewTable,
@@ -74,27 +75,12 @@ describe('startLocalDynamoDB', () => {
       leaseTables: ['leases'],
     });
     const client = clientOf(local);
-    const keySchemaOf = async (table: string) => {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-      return {
-        keys: Table?.KeySchema,
-        types: Table?.AttributeDefinitions,
-        billing: Table?.BillingModeSummary?.BillingMode,
-        streams: Table?.StreamSpecification?.StreamEnabled ?? false,
-      };
-    };
-    const onlyPartitionKey = (name: string) => ({
-      keys: [{ AttributeName: name, KeyType: 'HASH' }],
-      types: [{ AttributeName: name, AttributeType: 'S' }],
-      billing: 'PAY_PER_REQUEST',
-      streams: false,
-    });
     try {
       expect((await tableNames(local)).sort()).toEqual(['events', 'leases', 'more-views', 'views']);
-      expect(await keySchemaOf('views')).toEqual(onlyPartitionKey(VIEW_TABLE_ATTRIBUTES.key));
-      expect(await keySchemaOf('more-views')).toEqual(onlyPartitionKey(VIEW_TABLE_ATTRIBUTES.key));
-      expect(await keySchemaOf('leases')).toEqual(
-        onlyPartitionKey(LEASE_TABLE_ATTRIBUTES.leaseKey),
+      expect(await tableLayoutOf(client, 'views')).toEqual(keyedBy(VIEW_TABLE_ATTRIBUTES.key));
+      expect(await tableLayoutOf(client, 'more-views')).toEqual(keyedBy(VIEW_TABLE_ATTRIBUTES.key));
+      expect(await tableLayoutOf(client, 'leases')).toEqual(
+        keyedBy(LEASE_TABLE_ATTRIBUTES.leaseKey),
       );
       expect(await createViewTable(client, 'views')).toBe('exists');
       expect(await createLeaseTable(client, 'leases')).toBe('exists');
