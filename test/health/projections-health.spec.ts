@@ -174,15 +174,11 @@ describe('the health of the projections', () => {
   it('reports a rebuild in progress, with its generation, start and checkpointed progress, and stays up', async () => {
     await openAccount(10);
     await openAccount(5);
-    const stop = new AbortController();
+    // Stopped before its streams are read (a stop after the first stream races the other segment's): the plan
+    // stays saved, to be resumed.
     const stopped = await app.get(Projections).rebuild('owners', {
       segments: 2,
-      progressIntervalMs: 0,
-      // Stopped after the first stream: the plan stays saved, to be resumed.
-      onProgress: ({ status, streamsDone }) => {
-        if (status === 'running' && streamsDone >= 1) stop.abort();
-      },
-      signal: stop.signal,
+      signal: AbortSignal.abort(),
     });
     expect(stopped.status).toBe('stopped');
     const { rebuild: plan } = await app.get(Projections).stateOf('owners');
