@@ -9,6 +9,7 @@ import { measurePeerCastore } from './peer-castore.js';
 import { measureProjections } from './projections.js';
 import { measureRequestsAndCapacity } from './requests-and-capacity.js';
 import { startBenchEndpoint } from './support/local-endpoint.js';
+import { measureTelemetryOverhead } from './telemetry-overhead.js';
 import { printTable } from './support/report.js';
 
 /**
@@ -93,6 +94,15 @@ async function main(): Promise<void> {
           'events, aggregate and AccountDirectoryProjection. Its first invocation creates the application context ' +
           'and applies the batch on the local endpoint (moto: its requests are slower than DynamoDB’s), into a views ' +
           'table of its own. On Lambda, CPU scales with memory (one vCPU at 1,769 MB): below that, imports take longer.',
+      ],
+    );
+    await section(
+      'telemetryOverhead',
+      '8. Tracing: CPU of a command (load 10, deposit, save 1; µs, median of interleaved rounds, stubbed transport)',
+      () => measureTelemetryOverhead({ quick }),
+      [
+        '“off” is openTelemetry: false, the code path of an application without @opentelemetry/api installed ' +
+          '(both run with NO_TRACING). Each row is its own interleaved run against “off”.',
       ],
     );
   } finally {

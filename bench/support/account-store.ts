@@ -30,12 +30,18 @@ export async function startAccountStore(
   client: DynamoDBClient,
   tableName: string,
   snapshotEvery: number,
+  { openTelemetry = true }: { openTelemetry?: boolean } = {},
 ): Promise<AccountStore> {
   @Module({
     imports: [
       CqrsModule.forRoot(),
       // Also on stubbed transports, which answer only the operations measured: no start-up DescribeTable.
-      DynamoEventStoreModule.forRoot({ client, tableName, checkTablesOnStartup: false }),
+      DynamoEventStoreModule.forRoot({
+        client,
+        tableName,
+        checkTablesOnStartup: false,
+        openTelemetry,
+      }),
       DynamoEventStoreModule.forFeature([
         { aggregate: Account, events: ACCOUNT_EVENTS },
         {

@@ -3,7 +3,7 @@ import { CliUsageError } from './cli-usage-error.js';
 import { createTables } from './create-tables.js';
 import { inspect } from './inspect.js';
 import { local } from './local.js';
-import { PACKAGE_VERSION } from './package-version.js';
+import { PACKAGE_VERSION } from '../core/package-version.js';
 import { parked } from './parked.js';
 import { rebuild } from './rebuild.js';
 import { tail } from './tail.js';

@@ -25,6 +25,8 @@ import { hasExpired, toStoredIdempotencyKey } from './items/idempotency-item.js'
 import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
 import { listStreams } from './reads/list-streams.js';
 import { queryPages, sendQuery, streamQueries } from './reads/query.js';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
+import { requestCountingClient } from './request-counting-client.js';
 import { asTypedSdkError } from './sdk-errors.js';
 import { readIdempotencyItem } from './reads/read-idempotency-item.js';
 import { readSnapshotAndNewerEvents } from './reads/read-snapshot-and-newer-events.js';
@@ -48,6 +50,11 @@ export interface DynamoEventStoreConfig {
    * table's policy can allow writes only inside transactions (dynamodb:EnclosingOperation). Default false.
    */
   readonly transactionsOnly?: boolean;
+  /**
+   * Where the requests of an operation traced by the library (a load, a save) are counted, with the capacity
+   * DynamoDB says they consumed (loadTracing() gives OpenTelemetry's). Default NO_TRACING.
+   */
+  readonly tracing?: Tracing;
 }
 
 /** The EventStore on one DynamoDB table: one item per event, a stream per partition. Framework-free. */
@@ -62,8 +69,9 @@ export class DynamoEventStore implements EventStore {
     tableName,
     transactionConflictRetries = 3,
     transactionsOnly = false,
+    tracing = NO_TRACING,
   }: DynamoEventStoreConfig) {
-    this.client = client;
+    this.client = tracing === NO_TRACING ? client : requestCountingClient(client, tracing);
     this.tableName = tableName;
     this.transactionConflictRetries = transactionConflictRetries;
     this.transactionsOnly = transactionsOnly;

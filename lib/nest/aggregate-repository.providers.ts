@@ -7,6 +7,8 @@ import { getAggregateRepositoryToken } from './aggregate-repository.token.js';
 import { AggregateConfigurationError } from './errors.js';
 import { EVENT_STORE } from './event-store.token.js';
 import { EventTypeRegistry } from './event-type-registry.js';
+import { TRACING } from './tracing.providers.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 /** One repository per aggregate, on whichever store the root module provides; its events join the registry. */
 export function createAggregateRepositoryProviders(
@@ -18,6 +20,7 @@ export function createAggregateRepositoryProviders(
       store: EventStore | undefined,
       registry: EventTypeRegistry | undefined,
       publisher: EventPublisher | undefined,
+      tracing: Tracing | undefined,
     ) => {
       if (!store || !registry) {
         throw new AggregateConfigurationError(
@@ -32,12 +35,13 @@ export function createAggregateRepositoryProviders(
             'import CqrsModule.forRoot() in your application module.',
         );
       }
-      return new AggregateRepository(store, registry, publisher, feature);
+      return new AggregateRepository(store, registry, publisher, feature, tracing);
     },
     inject: [
       { token: EVENT_STORE, optional: true },
       { token: EventTypeRegistry, optional: true },
       { token: EventPublisher, optional: true },
+      { token: TRACING, optional: true },
     ],
   }));
 }

@@ -28,6 +28,9 @@ import { sendAgainWhileUnknown } from './send-again-while-unknown.js';
 import { publishSaved, refuseCommitBeforeSave } from './saved-event-publishing.js';
 import type { EventTypeRegistry, RegisteredEventType } from './event-type-registry.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
+import { SPAN_ATTRIBUTES as SPAN } from '../telemetry/span-attributes.js';
+import { tracedObservable } from '../telemetry/traced-observable.js';
+import { NO_TRACING, type SpanAttributes, type Tracing } from '../telemetry/tracing.js';
 
 export interface SaveOptions {
   /** Stored with every event of this save, over the metadata of the current command's context. */
@@ -80,6 +83,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     private readonly registry: EventTypeRegistry,
     private readonly publisher: EventPublisher,
     feature: AggregateFeature<T>,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {
     this.aggregateType = feature.type ?? feature.aggregate.name;
     this.eventTypes = new Map(
@@ -99,7 +103,20 @@ export class AggregateRepository<T extends AggregateRoot> {
    * version 0, so the same call serves "create" commands.
    */
   async load(id: string): Promise<T> {
-    return (await this.loadFromSnapshot(id)) ?? (await this.replay(id));
+    return this.tracing.inSpan(
+      `load ${this.aggregateType}`,
+      { attributes: this.spanAttributesOf(id) },
+      async (span) => {
+        const aggregate = (await this.loadFromSnapshot(id)) ?? (await this.replay(id));
+        const { version, snapshotVersion } = this.positionOf(aggregate);
+        span.setAttributes({
+          [SPAN.version]: version,
+          [SPAN.eventCount]: version - snapshotVersion,
+          [SPAN.snapshotVersion]: snapshotVersion || undefined,
+        });
+        return aggregate;
+      },
+    );
   }
 
   /** A new aggregate at version 0, without reading. Saving it fails with ConcurrencyError if the stream exists. */
@@ -132,14 +149,36 @@ export class AggregateRepository<T extends AggregateRoot> {
    * @RetryOnConflict), a save whose outcome is unknown is sent again, the same events, before it fails.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<AppendResult> {
-    const staged = this.prepareSave(aggregate, options);
-    if (staged.append.events.length === 0) return staged.complete(staged.unchanged).result;
-    const { streamId, expectedVersion, events, snapshot } = staged.append;
-    const result = await sendAgainWhileUnknown(
-      (retry) => this.store.appendToStream(streamId, expectedVersion, events, { snapshot, retry }),
-      staged,
+    const { id, version } = this.positionOf(aggregate);
+    const eventCount = aggregate.getUncommittedEvents().length;
+    if (eventCount === 0) {
+      const staged = this.prepareSave(aggregate, options);
+      return staged.complete(staged.unchanged).result;
+    }
+    const attributes = {
+      ...this.spanAttributesOf(id),
+      [SPAN.expectedVersion]: version,
+      [SPAN.eventCount]: eventCount,
+    };
+    // Prepared inside the span, so that the events carry its trace context.
+    const completed = await this.tracing.inSpan(
+      `save ${this.aggregateType}`,
+      { attributes },
+      async (span) => {
+        const staged = this.prepareSave(aggregate, options);
+        const { streamId, expectedVersion, events, snapshot } = staged.append;
+        const result = await sendAgainWhileUnknown(
+          (retry) =>
+            this.store.appendToStream(streamId, expectedVersion, events, { snapshot, retry }),
+          staged,
+        );
+        span.setAttributes({
+          [SPAN.version]: result.version,
+          [SPAN.snapshotWritten]: result.snapshotWritten,
+        });
+        return staged.complete(result);
+      },
     );
-    const completed = staged.complete(result);
     completed.publish();
     return completed.result;
   }
@@ -152,7 +191,11 @@ export class AggregateRepository<T extends AggregateRoot> {
     const position = this.positionOf(aggregate);
     this.assertNotAutoCommit(aggregate);
     const events = [...aggregate.getUncommittedEvents()];
-    const metadata = { ...EventMetadataContext.current(), ...options.metadata };
+    const metadata = {
+      ...EventMetadataContext.current(),
+      ...this.tracing.traceContextMetadata(),
+      ...options.metadata,
+    };
     const toAppend = events.map((event) => {
       const newEvent = this.toNewEvent(event);
       return { ...newEvent, metadata: { ...metadata, ...newEvent.metadata } };
@@ -208,11 +251,25 @@ export class AggregateRepository<T extends AggregateRoot> {
 
   /** The aggregate's events in version order, read lazily from the store; unsubscribe to stop reading. */
   history(id: string, options?: ReadStreamOptions): Observable<EventEnvelope> {
-    return this.store
+    const envelopes = this.store
       .readStream(this.streamIdOf(id), options)
       .pipe(
         map((stored) => this.registry.toEnvelope(stored, this.ownTypeOf(stored.streamId, stored))),
       );
+    return tracedObservable(
+      this.tracing,
+      `history ${this.aggregateType}`,
+      { attributes: this.spanAttributesOf(id) },
+      envelopes,
+    );
+  }
+
+  private spanAttributesOf(id: string): SpanAttributes {
+    return {
+      [SPAN.aggregateType]: this.aggregateType,
+      [SPAN.aggregateId]: id,
+      [SPAN.streamId]: this.streamIdOf(id),
+    };
   }
 
   private async replay(id: string): Promise<T> {

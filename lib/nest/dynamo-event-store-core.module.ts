@@ -10,6 +10,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { createDynamoDBClient } from '../dynamodb/client.js';
 import { DynamoEventStore } from '../dynamodb/dynamodb-event-store.js';
 import { checkTables, eventsTableChecked } from '../dynamodb/table-check.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { COMMAND_METADATA_ENABLED } from './command-metadata.js';
 import type { DynamoEventStoreModuleOptions } from './dynamo-event-store-options.js';
 import {
@@ -21,6 +22,7 @@ import {
   EVENT_STORE_CORE_PROVIDERS,
 } from './event-store-core.providers.js';
 import { DYNAMODB_CLIENT, EVENT_STORE } from './event-store.token.js';
+import { OPEN_TELEMETRY_ENABLED, TRACING } from './tracing.providers.js';
 import {
   DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
   IDEMPOTENCY_KEY_TTL_SECONDS,
@@ -52,14 +54,19 @@ interface ClientHandle {
     },
     {
       provide: DynamoEventStore,
-      useFactory: (options: DynamoEventStoreModuleOptions, { client }: ClientHandle) =>
+      useFactory: (
+        options: DynamoEventStoreModuleOptions,
+        { client }: ClientHandle,
+        tracing: Tracing,
+      ) =>
         new DynamoEventStore({
           client,
           tableName: options.tableName,
           transactionConflictRetries: options.transactionConflictRetries,
           transactionsOnly: options.transactionsOnly,
+          tracing,
         }),
-      inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE],
+      inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE, TRACING],
     },
     { provide: EVENT_STORE, useExisting: DynamoEventStore },
     {
@@ -70,6 +77,11 @@ interface ClientHandle {
     {
       provide: COMMAND_METADATA_ENABLED,
       useFactory: (options: DynamoEventStoreModuleOptions) => options.commandMetadata !== false,
+      inject: [DYNAMO_EVENT_STORE_OPTIONS],
+    },
+    {
+      provide: OPEN_TELEMETRY_ENABLED,
+      useFactory: (options: DynamoEventStoreModuleOptions) => options.openTelemetry !== false,
       inject: [DYNAMO_EVENT_STORE_OPTIONS],
     },
     {

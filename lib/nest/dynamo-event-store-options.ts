@@ -38,6 +38,12 @@ export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
    * otherwise. Turn it off for an application whose tables are created after it starts.
    */
   readonly checkTablesOnStartup?: boolean;
+  /**
+   * Trace loads, saves, history reads and projection batches with OpenTelemetry, and store the trace context in
+   * each new event's metadata, when @opentelemetry/api is installed (the spans go to the tracer provider the
+   * application registers). Without the package nothing is loaded. Default true.
+   */
+  readonly openTelemetry?: boolean;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

@@ -8,6 +8,14 @@ import { AggregateNotLoadedError, IdempotencyKeyMismatchError } from './errors.j
 import { EVENT_STORE } from './event-store.token.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { sendAgainWhileUnknown } from './send-again-while-unknown.js';
+import { TRACING } from './tracing.providers.js';
+import { SPAN_ATTRIBUTES as SPAN } from '../telemetry/span-attributes.js';
+import {
+  NO_TRACING,
+  type OperationSpan,
+  type SpanAttributes,
+  type Tracing,
+} from '../telemetry/tracing.js';
 
 /** How long a command's idempotency key holds, in seconds; provided by the root event-store modules. */
 export const IDEMPOTENCY_KEY_TTL_SECONDS = Symbol('IDEMPOTENCY_KEY_TTL_SECONDS');
@@ -32,6 +40,8 @@ export interface UnitOfWorkSaves {
   save(aggregate: AggregateRoot, options?: SaveOptions): number;
 }
 
+type CompletedSave = ReturnType<PreparedSave['complete']>;
+
 interface Staged {
   readonly aggregate: AggregateRoot;
   readonly prepared: PreparedSave;
@@ -49,6 +59,7 @@ export class UnitOfWork {
     @Optional()
     @Inject(IDEMPOTENCY_KEY_TTL_SECONDS)
     private readonly ttlSeconds: number = DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,
+    @Optional() @Inject(TRACING) private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /**
@@ -59,8 +70,12 @@ export class UnitOfWork {
     aggregates: readonly AggregateRoot[],
     options?: SaveOptions,
   ): Promise<AppendResult[]> {
-    const staged = aggregates.map((aggregate) => this.stage(aggregate, options));
-    return this.write(staged, undefined);
+    const completed = await this.tracing.inSpan('save unit-of-work', {}, async (span) => {
+      const staged = aggregates.map((aggregate) => this.stage(aggregate, options));
+      span.setAttributes(spanAttributesOf(staged));
+      return this.write(staged, undefined);
+    });
+    return publishCompleted(completed);
   }
 
   /**
@@ -74,12 +89,27 @@ export class UnitOfWork {
     options: UnitOfWorkOptions,
     decide: (saves: UnitOfWorkSaves) => Promise<R> | R,
   ): Promise<R> {
+    const { answer, completed } = await this.tracing.inSpan('run unit-of-work', {}, (span) =>
+      this.decideAndWrite(options, decide, span),
+    );
+    publishCompleted(completed);
+    return answer;
+  }
+
+  private async decideAndWrite<R>(
+    options: UnitOfWorkOptions,
+    decide: (saves: UnitOfWorkSaves) => Promise<R> | R,
+    span: OperationSpan,
+  ): Promise<{ answer: R; completed: readonly CompletedSave[] }> {
     const { idempotencyKey } = options;
     const fingerprint =
       idempotencyKey === undefined ? undefined : requestFingerprint(options.request);
     if (idempotencyKey !== undefined) {
       const stored = await this.store.readIdempotencyKey(idempotencyKey);
-      if (stored) return answerOf<R>(stored, fingerprint!);
+      if (stored) {
+        span.setAttributes({ [SPAN.answeredFromIdempotencyKey]: true });
+        return { answer: answerOf<R>(stored, fingerprint!), completed: [] };
+      }
     }
     const staged: Staged[] = [];
     const answer = await decide({
@@ -91,23 +121,26 @@ export class UnitOfWork {
         return entry.prepared.append.expectedVersion + entry.prepared.append.events.length;
       },
     });
+    span.setAttributes(spanAttributesOf(staged));
     if (idempotencyKey === undefined) {
-      await this.write(staged, undefined);
-      return answer;
+      return { answer, completed: await this.write(staged, undefined) };
     }
     try {
-      await this.write(staged, {
+      const completed = await this.write(staged, {
         key: idempotencyKey,
         fingerprint: fingerprint!,
         result: answer,
         expiresAt: new Date(Date.now() + this.ttlSeconds * 1000),
       });
+      return { answer, completed };
     } catch (error) {
       // The same key, stored by a request that ran at the same time: that request's answer is the answer.
-      if (error instanceof IdempotencyKeyInUseError) return answerOf<R>(error.stored, fingerprint!);
+      if (error instanceof IdempotencyKeyInUseError) {
+        span.setAttributes({ [SPAN.answeredFromIdempotencyKey]: true });
+        return { answer: answerOf<R>(error.stored, fingerprint!), completed: [] };
+      }
       throw error;
     }
-    return answer;
   }
 
   private stage(aggregate: AggregateRoot, options?: SaveOptions): Staged {
@@ -119,7 +152,7 @@ export class UnitOfWork {
   private async write(
     staged: readonly Staged[],
     idempotencyKey: IdempotencyKeyToStore | undefined,
-  ): Promise<AppendResult[]> {
+  ): Promise<CompletedSave[]> {
     const changed = staged.filter(({ prepared }) => prepared.append.events.length > 0);
     let results: AppendResult[] = [];
     if (changed.length > 0 || idempotencyKey) {
@@ -135,13 +168,28 @@ export class UnitOfWork {
         },
       );
     }
-    const completed = staged.map(({ prepared }) => {
+    return staged.map(({ prepared }) => {
       const index = changed.findIndex((entry) => entry.prepared === prepared);
       return prepared.complete(index < 0 ? prepared.unchanged : results[index]!);
     });
-    for (const saved of completed) saved.publish();
-    return completed.map(({ result }) => result);
   }
+}
+
+/** Publishes each written aggregate's events, once the write's span has ended. */
+function publishCompleted(completed: readonly CompletedSave[]): AppendResult[] {
+  for (const saved of completed) saved.publish();
+  return completed.map(({ result }) => result);
+}
+
+function spanAttributesOf(staged: readonly Staged[]): SpanAttributes {
+  const changed = staged.filter(({ prepared }) => prepared.append.events.length > 0);
+  return {
+    [SPAN.streamIds]: changed.map(({ prepared }) => prepared.append.streamId),
+    [SPAN.eventCount]: changed.reduce(
+      (sum, { prepared }) => sum + prepared.append.events.length,
+      0,
+    ),
+  };
 }
 
 function answerOf<R>(stored: StoredIdempotencyKey, fingerprint: string): R {

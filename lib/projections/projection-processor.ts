@@ -8,6 +8,8 @@ import type { StoredEvent } from '../core/types.js';
 import { AggregateConfigurationError } from '../nest/errors.js';
 import type { EventTypeRegistry, RegisteredEventType } from '../nest/event-type-registry.js';
 import type { ProjectionDefinition, ProjectionEventHandler } from './projection.js';
+import { SPAN_ATTRIBUTES as SPAN } from '../telemetry/span-attributes.js';
+import { NO_TRACING, type OperationSpanOptions, type Tracing } from '../telemetry/tracing.js';
 import { ViewChanges } from './view-changes.js';
 import type { ParkedEvent, ViewStore } from './views/view-store.js';
 
@@ -30,6 +32,8 @@ export interface ProjectionProcessorOptions {
   readonly handlerFailures?: 'park' | 'throw';
   /** Called when an event is parked. */
   readonly onParked?: (parked: ParkedEvent) => void;
+  /** Where each batch's span goes, continuing the traces its events were saved in. Default NO_TRACING. */
+  readonly tracing?: Tracing;
 }
 
 /** What one call did, for metrics and tests. */
@@ -137,6 +141,36 @@ export class ProjectionProcessor {
   async apply(
     events: readonly StoredEvent[],
     viewsOf: (projection: ProjectionDefinition) => readonly string[] = ({ view }) => [view],
+  ): Promise<ProcessingOutcome> {
+    if (events.length === 0) return NO_OUTCOME;
+    const tracing = this.options.tracing ?? NO_TRACING;
+    const options: OperationSpanOptions = {
+      kind: 'consumer',
+      continues: events.map(({ metadata }) => metadata),
+      attributes: {
+        [SPAN.eventCount]: events.length,
+        [SPAN.projections]: this.projections.map(({ definition }) => definition.name),
+      },
+    };
+    return tracing.inSpan('apply projections', options, async (span) => {
+      const outcome = await this.applyBatch(events, viewsOf);
+      span.setAttributes({
+        [SPAN.streamCount]: span.isRecording
+          ? new Set(events.map(({ streamId }) => streamId)).size
+          : undefined,
+        [SPAN.applied]: outcome.applied,
+        [SPAN.redelivered]: outcome.redelivered,
+        [SPAN.filledFromTable]: outcome.filledFromTable,
+        [SPAN.parked]: outcome.parked,
+        [SPAN.viewWrites]: outcome.viewWrites,
+      });
+      return outcome;
+    });
+  }
+
+  private async applyBatch(
+    events: readonly StoredEvent[],
+    viewsOf: (projection: ProjectionDefinition) => readonly string[],
   ): Promise<ProcessingOutcome> {
     const byStream = new Map<string, StoredEvent[]>();
     for (const event of events) {

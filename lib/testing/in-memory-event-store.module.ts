@@ -14,6 +14,7 @@ import {
   IDEMPOTENCY_KEY_TTL_SECONDS,
 } from '../nest/unit-of-work.js';
 import { EVENT_STORE } from '../nest/event-store.token.js';
+import { OPEN_TELEMETRY_ENABLED } from '../nest/tracing.providers.js';
 
 export interface InMemoryEventStoreModuleOptions extends InMemoryEventStoreOptions {
   /** The store to provide; a new one by default. Pass one to keep events across applications in a test. */
@@ -22,6 +23,8 @@ export interface InMemoryEventStoreModuleOptions extends InMemoryEventStoreOptio
   readonly commandMetadata?: boolean;
   /** As DynamoEventStoreModule's: how long a command's idempotency key holds. Default 24 hours. */
   readonly idempotencyKeyTtlSeconds?: number;
+  /** As DynamoEventStoreModule's: spans with OpenTelemetry when @opentelemetry/api is installed. Default true. */
+  readonly openTelemetry?: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export class InMemoryEventStoreModule {
         { provide: InMemoryEventStore, useValue: store },
         { provide: EVENT_STORE, useExisting: InMemoryEventStore },
         { provide: COMMAND_METADATA_ENABLED, useValue: options.commandMetadata !== false },
+        { provide: OPEN_TELEMETRY_ENABLED, useValue: options.openTelemetry !== false },
         {
           provide: IDEMPOTENCY_KEY_TTL_SECONDS,
           useValue: options.idempotencyKeyTtlSeconds ?? DEFAULT_IDEMPOTENCY_KEY_TTL_SECONDS,

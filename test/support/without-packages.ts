@@ -6,7 +6,11 @@ const run = promisify(execFile);
 const TYPESCRIPT_LOADER = fileURLToPath(new URL('./typescript-loader.js', import.meta.url));
 
 /** The optional peers of the package: an entry that does not need them must load where they are not installed. */
-export const OPTIONAL_PEERS = ['@aws-sdk/lib-dynamodb', '@aws-sdk/client-dynamodb-streams'];
+export const OPTIONAL_PEERS = [
+  '@aws-sdk/lib-dynamodb',
+  '@aws-sdk/client-dynamodb-streams',
+  '@opentelemetry/api',
+];
 
 /**
  * Runs node on the repository's TypeScript sources in a child process where resolving any of `packages` fails, as

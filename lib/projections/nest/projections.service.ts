@@ -5,6 +5,8 @@ import type { StoredEvent } from '../../core/types.js';
 import { attachEnvelope } from '../../nest/event-envelope.js';
 import { EVENT_STORE } from '../../nest/event-store.token.js';
 import { EventTypeRegistry } from '../../nest/event-type-registry.js';
+import { TRACING } from '../../nest/tracing.providers.js';
+import type { Tracing } from '../../telemetry/tracing.js';
 import {
   INITIAL_STATE,
   type LiveViews,
@@ -44,6 +46,7 @@ export class Projections implements OnModuleInit {
     private readonly catalog: ProjectionCatalog,
     @Inject(PROJECTION_SETTINGS) private readonly settings: ProjectionSettings,
     @Optional() private readonly eventBus?: EventBus,
+    @Optional() @Inject(TRACING) private readonly tracing?: Tracing,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +60,7 @@ export class Projections implements OnModuleInit {
       handlerBackoff: this.settings.handlerBackoff,
       concurrency: this.settings.concurrency,
       handlerFailures: this.settings.handlerFailures,
+      tracing: this.tracing,
       onParked: (parked) =>
         this.logger.error(
           `Parked ${parked.eventType} v${parked.version} of ${parked.streamId} for projection ` +
