@@ -20,6 +20,7 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^nestjs-dynamo-es$': '<rootDir>/lib/index.ts',
+    '^nestjs-dynamo-es/core$': '<rootDir>/lib/framework-free.ts',
     '^nestjs-dynamo-es/testing$': '<rootDir>/lib/testing/index.ts',
     '^nestjs-dynamo-es/projections$': '<rootDir>/lib/projections/index.ts',
     '^nestjs-dynamo-es/lambda$': '<rootDir>/lib/lambda/index.ts',

@@ -1,46 +1,24 @@
 // This file is also the child process it measures (run with CHILD_FLAG): at load it may import nothing but Node's own
-// modules and types, or the child would find them loaded before it times its imports. Everything else is imported
-// where it is used.
-import { execFile } from 'node:child_process';
+// modules, types and support/fresh-processes.js (Node's own only), or the child would find them loaded before it
+// times its imports. Everything else is imported where it is used.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import {
+  childEnvironment,
+  type FreshProcessRow,
+  freshProcessRow as row,
+  run,
+} from './support/fresh-processes.js';
 import type { BenchEndpoint } from './support/local-endpoint.js';
-
-export interface LambdaColdStartRow {
-  /** What each fresh node process did, and what was timed. */
-  readonly measured: string;
-  readonly processes: number;
-  readonly medianMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-}
 
 const CHILD_FLAG = '--lambda-cold-start-child';
 const FULL = { processes: 7, accounts: 5 };
 const QUICK = { processes: 1, accounts: 1 };
-
-type ImportCase = 'core+sdk' | 'main' | 'dynamodb' | 'cqrs' | 'lambda-entry';
-
-/** What a process imports, timed from its first line: each case in processes of its own. */
-const IMPORT_CASES: readonly { readonly name: ImportCase; readonly measured: string }[] = [
-  { name: 'core+sdk', measured: 'import @nestjs/core + @aws-sdk/client-dynamodb alone' },
-  {
-    name: 'main',
-    measured: 'import nestjs-dynamo-es (the main entry: Nest module, repository, store)',
-  },
-  {
-    name: 'dynamodb',
-    measured: 'import the framework-free DynamoDB store (dist/dynamodb, no Nest)',
-  },
-  { name: 'cqrs', measured: 'import @nestjs/cqrs alone' },
-  { name: 'lambda-entry', measured: 'import nestjs-dynamo-es/lambda alone' },
-];
 
 interface FunctionTimes {
   /** Importing what a user's function file imports: the entries, the sample's events, aggregate and projection. */
@@ -59,56 +37,39 @@ interface FunctionTimes {
 }
 
 /**
- * Lambda cold start, in fresh node processes, one at a time, the cases interleaved round after round: a function
- * file like a user's (the Lambda entry, with the sample's Account events and AccountDirectoryProjection) imported,
- * then its first invocation (the application context created, a small batch of the sample's events applied on the
- * local endpoint, each process with a views table of its own), beside the imports of its parts and of the rest of
- * the library for comparison. Medians of the processes; the run's own machine, Lambda's CPU share differs.
+ * Lambda cold start, in fresh node processes, one at a time: a function file like a user's (the Lambda entry, with
+ * the sample's Account events and AccountDirectoryProjection) imported, then its first invocation (the application
+ * context created, a small batch of the sample's events applied on the local endpoint, each process with a views
+ * table of its own). Medians of the processes; the run's own machine, Lambda's CPU share differs. The imports of
+ * its parts and of each entry alone are the import-times section's (import-times.ts).
  */
 export async function measureLambdaColdStart(
   endpoint: BenchEndpoint,
   { quick }: { quick: boolean },
-): Promise<LambdaColdStartRow[]> {
+): Promise<FreshProcessRow[]> {
   const sizes = quick ? QUICK : FULL;
   const directory = await mkdtemp(join(tmpdir(), 'lambda-cold-start-'));
   try {
     const batch = await sampleBatch(endpoint, sizes.accounts, directory);
-    const imports = new Map<ImportCase, number[]>(IMPORT_CASES.map(({ name }) => [name, []]));
     const functions: FunctionTimes[] = [];
     for (let round = 0; round < sizes.processes; round++) {
       const [viewsTable, byStreamViewsTable] = [
         await newViewsTable(endpoint),
         await newViewsTable(endpoint),
       ];
-      const order = [...IMPORT_CASES.map(({ name }) => name), 'function' as const];
-      // Each round starts with the next case, so that whatever drifts over the run hits every case alike.
-      for (let i = 0; i < order.length; i++) {
-        const which = order[(i + round) % order.length]!;
-        if (which === 'function') {
-          functions.push(
-            JSON.parse(
-              await runChild(['function', batch.eventFile], {
-                DYNAMODB_ENDPOINT: endpoint.endpoint,
-                EVENTS_TABLE: batch.eventsTable,
-                VIEWS_TABLE: viewsTable,
-                BY_STREAM_VIEWS_TABLE: byStreamViewsTable,
-              }),
-            ) as FunctionTimes,
-          );
-        } else {
-          imports.get(which)!.push(Number(await runChild(['import', which])));
-        }
-      }
+      functions.push(
+        JSON.parse(
+          await runChild(batch.eventFile, {
+            DYNAMODB_ENDPOINT: endpoint.endpoint,
+            EVENTS_TABLE: batch.eventsTable,
+            VIEWS_TABLE: viewsTable,
+            BY_STREAM_VIEWS_TABLE: byStreamViewsTable,
+          }),
+        ) as FunctionTimes,
+      );
     }
     if (functions.some(({ batchItemFailures }) => batchItemFailures > 0))
       throw new Error('The Lambda handler reported a failure on a clean batch.');
-    const row = (measured: string, values: readonly number[]): LambdaColdStartRow => ({
-      measured,
-      processes: values.length,
-      medianMs: medianOf(values),
-      minMs: Math.min(...values),
-      maxMs: Math.max(...values),
-    });
     return [
       row(
         'Lambda function file: import the entries + the sample’s Account events and AccountDirectoryProjection',
@@ -142,7 +103,6 @@ export async function measureLambdaColdStart(
         'cold start: node start + imports + first invocation',
         functions.map((times) => times.sinceProcessStartMs + times.contextMs + times.applyMs),
       ),
-      ...IMPORT_CASES.map(({ name, measured }) => row(measured, imports.get(name)!)),
     ];
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -240,47 +200,14 @@ async function newViewsTable(endpoint: BenchEndpoint): Promise<string> {
   return viewsTable;
 }
 
-const run = promisify(execFile);
-
-async function runChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** This file again, as the child: the function case with the batch in `eventFile`; resolves to what it printed. */
+async function runChild(eventFile: string, env: NodeJS.ProcessEnv): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    [fileURLToPath(import.meta.url), CHILD_FLAG, ...args],
-    {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    },
+    [fileURLToPath(import.meta.url), CHILD_FLAG, eventFile],
+    { env: childEnvironment(env) },
   );
   return stdout.trim();
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** In the child: the imports of one case, timed; prints the milliseconds. */
-async function importCase(name: ImportCase): Promise<void> {
-  const started = performance.now();
-  switch (name) {
-    case 'core+sdk':
-      await Promise.all([import('@nestjs/core'), import('@aws-sdk/client-dynamodb')]);
-      break;
-    case 'main':
-      await import('nestjs-dynamo-es');
-      break;
-    case 'dynamodb':
-      // Not an entry of the package: the file beside the main entry.
-      await import(new URL('./dynamodb/index.js', import.meta.resolve('nestjs-dynamo-es')).href);
-      break;
-    case 'cqrs':
-      await import('@nestjs/cqrs');
-      break;
-    case 'lambda-entry':
-      await import('nestjs-dynamo-es/lambda');
-      break;
-  }
-  console.log(performance.now() - started);
 }
 
 /**
@@ -366,9 +293,7 @@ async function functionCase(eventFile: string): Promise<void> {
 }
 
 if (process.argv[2] === CHILD_FLAG) {
-  const [kind, argument] = process.argv.slice(3);
-  if (kind === 'function') await functionCase(argument!);
-  else await importCase(argument as ImportCase);
+  await functionCase(process.argv[3]!);
   // The handler's application context stays open, as in a Lambda container: end here.
   process.exit(0);
 }

@@ -1,8 +1,10 @@
 import { cpus } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { measureBytesPerEvent, measureCompressionCpu } from './bytes-per-event.js';
 import { measureCpuVersusRawSdk } from './cpu-versus-raw-sdk.js';
 import { measureEndToEnd } from './end-to-end.js';
+import { measureImportTimes } from './import-times.js';
 import { measureLambdaColdStart } from './lambda-cold-start.js';
 import { measureHistoryMemory } from './memory.js';
 import { measurePeerCastore } from './peer-castore.js';
@@ -52,12 +54,62 @@ async function main(): Promise<void> {
       () => measureRequestsAndCapacity(endpoint, { quick }),
     );
     await section(
-      'cpuVersusRawSdk',
-      '2. CPU per operation (µs, median of interleaved rounds, stubbed transport): library vs the bare SDK client',
-      () => measureCpuVersusRawSdk({ quick }),
+      'bytesPerEvent',
+      '1b. Bytes and capacity per event: the current item layout against layout 1 (the one written before it)',
+      () => measureBytesPerEvent(endpoint),
+      [
+        'bytes: the item read back from the table, sized by DynamoDB’s rules (names + values); layout1Bytes: the same ' +
+          'event as layout 1 wrote it. wcu: metered from the PutItem sent; replay RCU: 1,000 such events in one ' +
+          'strongly consistent Query, their bytes summed and rounded up to 4 KB once.',
+      ],
     );
-    await section('peerCastore', '3. Side by side with castore’s DynamoDB adapter', () =>
-      measurePeerCastore(endpoint, { quick }),
+    await section(
+      'compressionCpu',
+      '1c. CPU of compression per event (µs, median of interleaved rounds; in-memory store, which encodes as DynamoDB’s)',
+      () => measureCompressionCpu({ quick }),
+    );
+    const cpuTiming =
+      'Timing: process CPU (user + system, GC and its threads included) per call, median of 9 rounds in which ' +
+      'the cases take turns, in rotating order. No GC is forced in or between timed rounds; the only GC control ' +
+      'is one global.gc() (node --expose-gc) before each measurement’s warm-up, outside timing, so that the ' +
+      'previous measurement’s garbage is not collected in its rounds.';
+    const stubRules =
+      'Stub: every Query of every row is answered by one in-memory table (bench/support/stub-table.ts) by ' +
+      'DynamoDB’s rules: key condition, ProjectionExpression (only the projected attributes are returned: what ' +
+      'the SDK deserialises), Limit, ExclusiveStartKey/LastEvaluatedKey, ScanIndexForward, a page ends once ' +
+      'the items read reach 1 MB. Each distinct request’s answer is computed once and sent again as the same ' +
+      'Buffer, so the stub’s own work is not in the figures.';
+    await section(
+      'cpuVersusRawSdk',
+      '2. CPU per operation (µs, median of interleaved rounds, stubbed transport): library vs the bare SDK client ' +
+        'sending the same requests, vs hand-written code reaching the same result, vs the physical floor',
+      () => measureCpuVersusRawSdk({ quick }),
+      [
+        cpuTiming,
+        stubRules,
+        'queryAnswer: the Query pages the library’s read is answered with, and their body bytes (what the ' +
+          'SDK deserialises). bareSdk: the same requests, items left as attribute values. handWritten: the same requests plus the ' +
+          'least decoding and replay code that gives the same result (checked before timing: requests equal ' +
+          'once parsed, a save’s fresh id and time aside; decoded events and state equal). A row that fails a ' +
+          'check says NOT EQUAL WORK.',
+        'floor (replays): no SDK at all: the bytes the stub answers to the library’s replay Query, JSON.parse’d, ' +
+          'each payload parsed and applied to the sample Account (loadFromHistory). ratioToFloor = library / ' +
+          'floor.',
+      ],
+    );
+    await section(
+      'peerCastore',
+      '3. Side by side with castore’s DynamoDB adapter (same events, each store in its own item layout)',
+      () => measurePeerCastore(endpoint, { quick }),
+      [
+        cpuTiming,
+        `${stubRules} Both stores’ answers come from a table of that kind, each holding its own layout’s items ` +
+          '(checked before timing against what each store writes).',
+        'Rows compare the same work unless their label says NOT EQUAL WORK: the replay row compares our ' +
+          'projected read (only the attributes a load needs) with castore’s only read, which returns everything; ' +
+          'the equal-work comparison of full reads is the row above it. answers: the size of each store’s ' +
+          'Query response body (ours / castore’s), which its SDK client deserialises.',
+      ],
     );
     await section('historyMemory', '4. Memory while streaming history() (stubbed 1 MB pages)', () =>
       measureHistoryMemory({ quick }),
@@ -103,6 +155,16 @@ async function main(): Promise<void> {
       [
         '“off” is openTelemetry: false, the code path of an application without @opentelemetry/api installed ' +
           '(both run with NO_TRACING). Each row is its own interleaved run against “off”.',
+      ],
+    );
+    await section(
+      'importTimes',
+      '9. Import times: each entry in fresh node processes, one at a time, interleaved (ms; the built dist/)',
+      () => measureImportTimes({ quick }),
+      [
+        'Timed from the process’s first line to the end of its import; node’s own start (last row) comes before. ' +
+          'The entries resolve by name through package.json’s exports, as an application’s imports do. Section 7 ' +
+          'times a whole Lambda function file.',
       ],
     );
   } finally {

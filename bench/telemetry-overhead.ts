@@ -10,12 +10,13 @@ import {
 import { streamIdOf } from 'nestjs-dynamo-es';
 import { type AccountStore, startAccountStore } from './support/account-store.js';
 import { medianCpuMicros } from './support/cpu-timer.js';
-import { eventPage } from './support/event-pages.js';
-import { stubbedClient, WRITE_ACCEPTED } from './support/stub-dynamodb.js';
+import { eventItems, eventTableKeys } from './support/event-pages.js';
+import { stubbedClient } from './support/stub-dynamodb.js';
+import { StubTable } from './support/stub-table.js';
 
 export interface TelemetryRow {
   readonly tracing: string;
-  /** A command: load 10 events, deposit, save 1, on the stubbed transport. */
+  /** A command: load 10 events, deposit, save 1, on the stubbed transport (a client as the module makes it). */
   readonly commandMicros: number;
   /** The same command, in the same interleaved rounds, with tracing off. */
   readonly tracingOffMicros: number;
@@ -38,8 +39,11 @@ export async function measureTelemetryOverhead({
 }: {
   quick: boolean;
 }): Promise<TelemetryRow[]> {
-  const page = eventPage(streamIdOf('Account', ACCOUNT_ID), ACCOUNT_ID, 1, EVENTS);
-  const client = stubbedClient((operation) => (operation === 'Query' ? page : WRITE_ACCEPTED));
+  const table = new StubTable(
+    eventTableKeys('events'),
+    eventItems(streamIdOf('Account', ACCOUNT_ID), ACCOUNT_ID, 1, EVENTS),
+  );
+  const client = stubbedClient(table.answer, { cacheMiddleware: true });
   const off = await startAccountStore(client, 'events', 100, { openTelemetry: false });
   const on = await startAccountStore(client, 'events', 100);
   const iterations = quick ? 1 : 2000;

@@ -11,14 +11,22 @@ export interface CpuTimingOptions {
 }
 
 /**
- * The CPU time (user + system) of one call of each case, in microseconds: the median over interleaved rounds.
- * Everything runs in this process, with no I/O that waits (stubbed transport), so CPU time is the cost.
+ * The CPU time (user + system, of the whole process: GC and its helper threads included) of one call of each case,
+ * in microseconds: the median over interleaved rounds. Everything runs in this process, with no I/O that waits
+ * (stubbed transport), so CPU time is the cost.
+ *
+ * GC is left alone while timing: no collection is forced in or between timed rounds, so each round pays for the
+ * garbage it makes, as an application would (forcing one before each round roughly doubled small-operation CPU
+ * and pulled ratios toward 1, as measured on this bench). The only GC control is one full collection (with
+ * --expose-gc) before the warm-up of each measurement, outside timing: the garbage of the previous measurement is
+ * not collected in this one's rounds, and that collection's after-work on the GC threads falls into the warm-up.
  */
 export async function medianCpuMicros<K extends string>(
   cases: Readonly<Record<K, () => Promise<unknown>>>,
   { rounds = 9, iterations, warmup = iterations }: CpuTimingOptions,
 ): Promise<Record<K, number>> {
   const names = Object.keys(cases) as K[];
+  globalThis.gc?.();
   for (const name of names) for (let i = 0; i < warmup; i++) await cases[name]();
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
     K,
@@ -27,7 +35,6 @@ export async function medianCpuMicros<K extends string>(
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!);
     for (const name of order) {
-      globalThis.gc?.();
       const start = process.cpuUsage();
       for (let i = 0; i < iterations; i++) await cases[name]();
       const { user, system } = process.cpuUsage(start);

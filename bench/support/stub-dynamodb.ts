@@ -1,20 +1,26 @@
 import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 
 /**
  * Answers one DynamoDB operation (`Query`, `PutItem`, …) given its JSON request body, with a JSON response body. A
- * Buffer is sent as it is, off the JS heap, as a response read from a socket would be.
+ * Buffer is sent as it is, off the JS heap, as a response read from a socket would be; a string is copied into a
+ * Buffer on every request. Query answers should come from a StubTable (stub-table.ts), which answers by
+ * DynamoDB's rules and keeps its answers as Buffers.
  */
 export type StubAnswer = (operation: string, requestBody: string) => string | Buffer;
 
 /**
  * A DynamoDBClient whose HTTP layer is replaced by canned answers: every SDK layer above the socket (serialising,
  * signing, retries, deserialising) runs as it would against DynamoDB, with no network and no server. For measuring
- * CPU in process.
+ * CPU in process. `config` adds client settings (cacheMiddleware, …); a default client otherwise.
  */
-export function stubbedClient(answer: StubAnswer): DynamoDBClient {
+export function stubbedClient(
+  answer: StubAnswer,
+  config: Pick<DynamoDBClientConfig, 'cacheMiddleware'> = {},
+): DynamoDBClient {
   return new DynamoDBClient({
+    ...config,
     region: 'us-east-1',
     endpoint: 'http://dynamodb.stub',
     credentials: { accessKeyId: 'stub', secretAccessKey: 'stub' },
@@ -46,3 +52,42 @@ export function stubbedClient(answer: StubAnswer): DynamoDBClient {
 
 /** The empty success answer of a write. */
 export const WRITE_ACCEPTED = '{}';
+
+/** A request the stub answered, with its answer. */
+export interface RecordedRequest {
+  readonly operation: string;
+  readonly body: string;
+  readonly answer: Buffer;
+}
+
+/**
+ * Wraps an answer to record the requests it answers, only inside `record`: for the checks made before timing
+ * (which requests a piece of code sends, what they are answered), never while timing.
+ */
+export class RequestRecorder {
+  private recorded: RecordedRequest[] | undefined;
+
+  constructor(private readonly inner: StubAnswer) {}
+
+  readonly answer: StubAnswer = (operation, body) => {
+    const answered = this.inner(operation, body);
+    this.recorded?.push({
+      operation,
+      body,
+      answer: typeof answered === 'string' ? Buffer.from(answered) : answered,
+    });
+    return answered;
+  };
+
+  /** Runs `work`, and returns what it returned with the requests it sent, in order. */
+  async record<T>(work: () => Promise<T>): Promise<{ result: T; requests: RecordedRequest[] }> {
+    if (this.recorded) throw new Error('Already recording');
+    const requests: RecordedRequest[] = [];
+    this.recorded = requests;
+    try {
+      return { result: await work(), requests };
+    } finally {
+      this.recorded = undefined;
+    }
+  }
+}

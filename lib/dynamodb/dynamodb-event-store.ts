@@ -1,5 +1,5 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Observable } from 'rxjs';
+import { Observable } from '../core/observable.js';
 import { type PreparedMultiAppend, prepareAppend, prepareAppends } from '../core/append-request.js';
 import type { EventStore } from '../core/event-store.js';
 import { checkedSegment, expectedNewerEventsOf, versionRangeOf } from '../core/read-options.js';
@@ -22,7 +22,13 @@ import type {
 import { appendResultsOf } from './items/append-results.js';
 import { encodeAppends } from './items/encode-append.js';
 import { hasExpired, toStoredIdempotencyKey } from './items/idempotency-item.js';
-import { EVENT_DATA_ATTRIBUTES, toEventData, toStoredEvent } from './items/event-item.js';
+import {
+  EVENT_DATA_ATTRIBUTES,
+  type ItemEncoding,
+  toEventData,
+  toStoredEvent,
+} from './items/event-item.js';
+import { type PayloadCompression, resolveCompression } from './items/json-attribute.js';
 import { listStreams } from './reads/list-streams.js';
 import { queryPages, sendQuery, streamQueries } from './reads/query.js';
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
@@ -55,6 +61,12 @@ export interface DynamoEventStoreConfig {
    * DynamoDB says they consumed (loadTracing() gives OpenTelemetry's). Default NO_TRACING.
    */
   readonly tracing?: Tracing;
+  /**
+   * Payloads and snapshot states whose JSON is over `thresholdBytes` (default 1024) are stored compressed, in a
+   * binary attribute: fewer capacity units, and larger events fit in DynamoDB's 400 KB. Every reader of this
+   * package decodes them. `false`: never compress. Default on.
+   */
+  readonly compression?: PayloadCompression | false;
 }
 
 /** The EventStore on one DynamoDB table: one item per event, a stream per partition. Framework-free. */
@@ -63,6 +75,7 @@ export class DynamoEventStore implements EventStore {
   private readonly client: DynamoDBClient;
   private readonly transactionConflictRetries: number;
   private readonly transactionsOnly: boolean;
+  private readonly encoding: ItemEncoding;
 
   constructor({
     client,
@@ -70,7 +83,9 @@ export class DynamoEventStore implements EventStore {
     transactionConflictRetries = 3,
     transactionsOnly = false,
     tracing = NO_TRACING,
+    compression,
   }: DynamoEventStoreConfig) {
+    this.encoding = { compression: resolveCompression(compression) };
     this.client = tracing === NO_TRACING ? client : requestCountingClient(client, tracing);
     this.tableName = tableName;
     this.transactionConflictRetries = transactionConflictRetries;
@@ -110,7 +125,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   private async write(prepared: PreparedMultiAppend): Promise<AppendResult[]> {
-    const encoded = encodeAppends(prepared);
+    const encoded = encodeAppends(prepared, this.encoding);
     const planned = planWrite(prepared, encoded);
     const attempts = new WriteAttempts();
     try {

@@ -4,7 +4,11 @@ import { MAX_STREAM_VERSION } from '../core/limits.js';
 /**
  * The events table's layout: every attribute name the DynamoDB store reads or writes, in one place. One item per
  * event, partition key = stream, sort key = version; the highest sort key of each partition holds the stream's
- * latest snapshot. Names count in every item's size, and stay readable in the console.
+ * latest snapshot. Names count in every item's size: short, and still readable in the console. A value that is
+ * the default (schema version 1, no metadata) is left out.
+ *
+ * This is layout 2. Items of layout 1 (LAYOUT_1_ATTRIBUTES: longer names, the id and time as strings) still read:
+ * the decoders take either, and every item is written in layout 2.
  */
 export const EVENT_TABLE_ATTRIBUTES = {
   /** S, partition key: the stream id. */
@@ -13,19 +17,23 @@ export const EVENT_TABLE_ATTRIBUTES = {
   version: 'version',
   /** S: the event type. */
   type: 'type',
-  /** N: the schema version of the payload (events) or the state (snapshots). */
-  schemaVersion: 'schemaVersion',
-  /** S: the payload as JSON text. */
-  payload: 'payload',
-  /** S: the metadata as JSON text. */
-  metadata: 'metadata',
-  /** S: the event's unique id. */
-  eventId: 'eventId',
-  /** S: ISO-8601 time of the event (or of the snapshot). */
-  recordedAt: 'recordedAt',
+  /** N: the schema version of the payload (events) or the state (snapshots); absent when 1. */
+  schemaVersion: 'schema',
+  /** S: the payload as JSON text; B: that text compressed (COMPRESSED_JSON_FORMATS). */
+  payload: 'data',
+  /** S: the metadata as JSON text, but for its correlation and causation ids; absent when there is nothing else. */
+  metadata: 'meta',
+  /** B or S, as the event id: the metadata's correlationId, when it is a string. */
+  correlationId: 'corr',
+  /** B or S, as the event id: the metadata's causationId, when it is a string. */
+  causationId: 'cause',
+  /** B: the event's id as the 16 bytes of a UUID; S: any other id, as it was given. */
+  eventId: 'id',
+  /** N: the time of the event (or of the snapshot, or of the idempotency key), epoch milliseconds. */
+  recordedAt: 'time',
   /** N, snapshots only: the stream version the state reflects. */
   snapshotVersion: 'snapshotVersion',
-  /** S, snapshots only: the state as JSON text. */
+  /** S or B, snapshots only: the state, as the payload is. */
   state: 'state',
   /** S, idempotency keys only: the fingerprint of the command's request. */
   fingerprint: 'fingerprint',
@@ -36,6 +44,21 @@ export const EVENT_TABLE_ATTRIBUTES = {
   /** N, idempotency keys only: epoch seconds after which DynamoDB's TTL may delete the item. */
   expiresAt: 'expiresAt',
 } as const;
+
+/**
+ * The names of layout 1 where layout 2 changed them, read and never written: schemaVersion (N, always there),
+ * payload and metadata (S, JSON text), eventId (S) and recordedAt (S, ISO-8601).
+ */
+export const LAYOUT_1_ATTRIBUTES = {
+  schemaVersion: 'schemaVersion',
+  payload: 'payload',
+  metadata: 'metadata',
+  eventId: 'eventId',
+  recordedAt: 'recordedAt',
+} as const;
+
+/** The first byte of a compressed JSON attribute (B): how the rest was compressed. */
+export const COMPRESSED_JSON_FORMATS = { deflate: 1, brotli: 2 } as const;
 
 export const PARTITION_KEY = EVENT_TABLE_ATTRIBUTES.streamId;
 export const SORT_KEY = EVENT_TABLE_ATTRIBUTES.version;

@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subject } from '../core/observable.js';
 import { type PreparedMultiAppend, prepareAppend, prepareAppends } from '../core/append-request.js';
 import { ConcurrencyError, IdempotencyKeyInUseError } from '../core/errors.js';
 import type { EventStore } from '../core/event-store.js';
@@ -31,9 +31,15 @@ import {
   isKeyOnlyWriteOf,
   toStoredIdempotencyKey,
 } from '../dynamodb/items/idempotency-item.js';
-import { toEventData, toStoredEvent } from '../dynamodb/items/event-item.js';
+import {
+  eventIdOf,
+  type ItemEncoding,
+  toEventData,
+  toStoredEvent,
+} from '../dynamodb/items/event-item.js';
+import { type PayloadCompression, resolveCompression } from '../dynamodb/items/json-attribute.js';
 import { snapshotVersionOf, toStoredSnapshot } from '../dynamodb/items/snapshot-item.js';
-import { EVENT_TABLE_ATTRIBUTES as A, type WireItem } from '../dynamodb/table-layout.js';
+import type { WireItem } from '../dynamodb/table-layout.js';
 
 export interface InMemoryEventStoreOptions {
   /**
@@ -41,6 +47,8 @@ export interface InMemoryEventStoreOptions {
    * DynamoDB store would write), so that a test meets them before production does. Default true.
    */
   readonly checkDynamoDBLimits?: boolean;
+  /** As the DynamoDB store's: payloads and states over the threshold are held compressed. Default on, 1 KB. */
+  readonly compression?: PayloadCompression | false;
 }
 
 interface Stream {
@@ -63,6 +71,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly log: WireItem[] = [];
   private readonly idempotencyKeys = new Map<string, WireItem>();
   private readonly checkDynamoDBLimits: boolean;
+  private readonly encoding: ItemEncoding;
   private readonly appends = new Subject<readonly StoredEvent[]>();
 
   /**
@@ -73,6 +82,7 @@ export class InMemoryEventStore implements EventStore {
 
   constructor(options: InMemoryEventStoreOptions = {}) {
     this.checkDynamoDBLimits = options.checkDynamoDBLimits ?? true;
+    this.encoding = { compression: resolveCompression(options.compression) };
   }
 
   // Nothing below awaits: each append is checked and written in one synchronous step, so that appends racing from
@@ -104,7 +114,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** Checks every condition of the write, as DynamoDB does, then writes all of it or nothing. */
   private write(prepared: PreparedMultiAppend): AppendResult[] {
-    const encoded = encodeAppends(prepared, this.checkDynamoDBLimits);
+    const encoded = encodeAppends(prepared, this.encoding, this.checkDynamoDBLimits);
     const results = appendResultsOf(prepared, encoded);
     const { appends, idempotencyKey } = prepared;
     const eventIds = appends.flatMap(({ events }) => events.map(({ eventId }) => eventId));
@@ -120,14 +130,17 @@ export class InMemoryEventStore implements EventStore {
     const ours =
       appends.length > 0
         ? appends.every(({ events }, index) =>
-            events.every((event, at) => taken[index]![at]?.[A.eventId]?.S === event.eventId),
+            events.every((event, at) => {
+              const item = taken[index]![at];
+              return item !== undefined && eventIdOf(item) === event.eventId;
+            }),
           )
         : keyHeld && isKeyOnlyWriteOf(storedKey, idempotencyKey!.fingerprint);
     if (ours) return results;
     for (const [index, { streamId, expectedVersion, events }] of appends.entries()) {
       const found = events.find(
         (event, at) =>
-          taken[index]![at] !== undefined && taken[index]![at][A.eventId]?.S !== event.eventId,
+          taken[index]![at] !== undefined && eventIdOf(taken[index]![at]) !== event.eventId,
       );
       if (found) throw new ConcurrencyError(streamId, expectedVersion, found.version, { eventIds });
     }

@@ -31,9 +31,30 @@ import {
 const CLIENT_HANDLE = Symbol('DynamoEventStoreClientHandle');
 
 interface ClientHandle {
+  /** The client other stores and the application may use (DYNAMODB_CLIENT). */
   readonly client: DynamoDBClient;
-  /** True when the module created the client and so must destroy it. */
+  /** The client the event store sends with. */
+  readonly storeClient: DynamoDBClient;
+  /** True when the module created the clients and so must destroy them. */
   readonly owned: boolean;
+}
+
+/**
+ * The clients of a module that makes its own: the store's caches its handler stacks (cacheMiddleware: a command's
+ * requests take a fifth less CPU; the store's write watch is made for it). A DocumentClient refuses such a client,
+ * since it adds middleware to each command, so the client shared with other stores (the projections' views, an
+ * application's own) does not cache; it sends through the same connections.
+ */
+function createClients(options: DynamoEventStoreModuleOptions): ClientHandle {
+  const storeClient = createDynamoDBClient({
+    ...options,
+    clientConfig: { cacheMiddleware: true, ...options.clientConfig },
+  });
+  const client = createDynamoDBClient({
+    ...options,
+    clientConfig: { ...options.clientConfig, requestHandler: storeClient.config.requestHandler },
+  });
+  return { client, storeClient, owned: true };
 }
 
 /**
@@ -48,23 +69,24 @@ interface ClientHandle {
       provide: CLIENT_HANDLE,
       useFactory: (options: DynamoEventStoreModuleOptions): ClientHandle =>
         options.client
-          ? { client: options.client, owned: false }
-          : { client: createDynamoDBClient(options), owned: true },
+          ? { client: options.client, storeClient: options.client, owned: false }
+          : createClients(options),
       inject: [DYNAMO_EVENT_STORE_OPTIONS],
     },
     {
       provide: DynamoEventStore,
       useFactory: (
         options: DynamoEventStoreModuleOptions,
-        { client }: ClientHandle,
+        { storeClient }: ClientHandle,
         tracing: Tracing,
       ) =>
         new DynamoEventStore({
-          client,
+          client: storeClient,
           tableName: options.tableName,
           transactionConflictRetries: options.transactionConflictRetries,
           transactionsOnly: options.transactionsOnly,
           tracing,
+          compression: options.compression,
         }),
       inject: [DYNAMO_EVENT_STORE_OPTIONS, CLIENT_HANDLE, TRACING],
     },
@@ -123,6 +145,8 @@ export class DynamoEventStoreCoreModule
   }
 
   onApplicationShutdown(): void {
-    if (this.clientHandle.owned) this.clientHandle.client.destroy();
+    if (!this.clientHandle.owned) return;
+    this.clientHandle.storeClient.destroy();
+    this.clientHandle.client.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClientSettings } from '../dynamodb/client.js';
+import type { PayloadCompression } from '../dynamodb/items/json-attribute.js';
 
 export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
   /** The table that holds the events (see createEventStoreTable or the CLI). */
@@ -44,6 +45,12 @@ export interface DynamoEventStoreModuleOptions extends DynamoDBClientSettings {
    * application registers). Without the package nothing is loaded. Default true.
    */
   readonly openTelemetry?: boolean;
+  /**
+   * Payloads and snapshot states whose JSON is over `thresholdBytes` (default 1024) are stored compressed
+   * (`algorithm` deflate, the default, or brotli), in a binary attribute that every reader of this package decodes:
+   * fewer capacity units, and larger events fit in an item. `false`: never compress. Default on.
+   */
+  readonly compression?: PayloadCompression | false;
 }
 
 /** For forRootAsync({ useClass }) and ({ useExisting }). */

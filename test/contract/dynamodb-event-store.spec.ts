@@ -1,13 +1,13 @@
 import { DynamoEventStore } from '../../lib/index.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
-import { describeEventStoreContract } from './event-store.contract.js';
+import { describeEventStoreContract, type StoreSettings } from './event-store.contract.js';
 import { describeMultiStreamAppendContract } from './multi-stream-append.contract.js';
 
 function startDynamoDBStore(transactionsOnly: boolean) {
-  return async () => {
+  return async (settings?: StoreSettings) => {
     const client = testClient();
     const tableName = await createTestTable(client);
-    const store = new DynamoEventStore({ client, tableName, transactionsOnly });
+    const store = new DynamoEventStore({ client, tableName, transactionsOnly, ...settings });
     return { store, stop: () => Promise.resolve(client.destroy()) };
   };
 }

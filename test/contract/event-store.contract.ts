@@ -10,10 +10,17 @@ import {
   InvalidStreamIdError,
   MAX_BYTES_PER_ITEM,
   type NewEvent,
+  type PayloadCompression,
   type ReadStreamOptions,
   type StoredEvent,
   streamIdOf,
 } from '../../lib/index.js';
+import { incompressible } from '../support/incompressible.js';
+
+/** How a store under test is started: as the store's defaults, but for what a group of tests sets. */
+export interface StoreSettings {
+  readonly compression?: PayloadCompression | false;
+}
 
 /** A store under test, fresh for one test file. */
 export interface StoreUnderTest {
@@ -29,7 +36,7 @@ const KB = 1024;
  */
 export function describeEventStoreContract(
   storeName: string,
-  start: () => Promise<StoreUnderTest>,
+  start: (settings?: StoreSettings) => Promise<StoreUnderTest>,
 ): void {
   describe(`EventStore contract on ${storeName}`, () => {
     let underTest: StoreUnderTest;
@@ -418,7 +425,15 @@ export function describeEventStoreContract(
         );
       });
 
-      describe("holds every append to DynamoDB's limits, writing nothing beyond them", () => {
+      describe("holds every append to DynamoDB's limits, writing nothing beyond them (compression off: the JSON is what is stored)", () => {
+        let uncompressed: StoreUnderTest;
+        let store: EventStore;
+        beforeAll(async () => {
+          uncompressed = await start({ compression: false });
+          store = uncompressed.store;
+        });
+        afterAll(() => uncompressed?.stop?.());
+
         const eventOf = (payloadBytes: number): NewEvent => ({
           type: 'BlobAttached',
           payload: { blob: 'x'.repeat(payloadBytes) },
@@ -464,6 +479,58 @@ export function describeEventStoreContract(
           );
 
           expect(await store.readStreamVersion(stream)).toBe(10);
+        });
+      });
+
+      describe('payloads over 1 KB of JSON, stored compressed', () => {
+        const order = (lines: number) => ({
+          orderId: 'o-1',
+          lines: Array.from({ length: lines }, (_, line) => ({
+            sku: `SKU-${line}`,
+            name: 'Blue mug, 350 ml',
+            quantity: (line % 3) + 1,
+          })),
+        });
+
+        it('read back exactly as appended, by every read, with the snapshot state', async () => {
+          const stream = newStream();
+          const payload = order(100);
+          const state = { ...order(60), total: 'café ☕' };
+
+          await store.appendToStream(stream, 0, [{ type: 'OrderPlaced', payload }], {
+            snapshot: { state, schemaVersion: 1 },
+          });
+
+          expect((await readAll(stream)).map((event) => event.payload)).toEqual([payload]);
+          const data: unknown[] = [];
+          for await (const page of store.readEventData(stream))
+            data.push(...page.map((e) => e.payload));
+          expect(data).toEqual([payload]);
+          expect((await store.readSnapshotAndNewerEvents(stream)).snapshot?.state).toEqual(state);
+        });
+
+        it('fit when their JSON is over 400 KB but what is stored is not: the limits count stored bytes', async () => {
+          const stream = newStream();
+          const blob = 'x'.repeat(600 * KB);
+
+          await store.appendToStream(stream, 0, [{ type: 'BlobAttached', payload: { blob } }]);
+
+          const [stored] = await readAll(stream);
+          expect((stored!.payload as { blob: string }).blob).toBe(blob);
+        });
+
+        it('are refused when what would be stored is over 400 KB', async () => {
+          const stream = newStream();
+
+          const error = await rejection(
+            store.appendToStream(stream, 0, [
+              { type: 'BlobAttached', payload: { blob: incompressible(600 * KB) } },
+            ]),
+          );
+
+          expect(error).toMatchObject({ limit: 'bytes per event', maximum: 400 * KB });
+          expect((error as EventStoreLimitError).found).toBeLessThan(600 * KB);
+          expect(await store.readStreamVersion(stream)).toBe(0);
         });
       });
     });
@@ -562,7 +629,7 @@ export function describeEventStoreContract(
         const unstorable = newStream();
 
         const tooBig = await store.appendToStream(big, 0, [deposited(1)], {
-          snapshot: { state: { blob: 'x'.repeat(401 * KB) }, schemaVersion: 1 },
+          snapshot: { state: { blob: incompressible(600 * KB) }, schemaVersion: 1 },
         });
         const notJson = await store.appendToStream(unstorable, 0, [deposited(1)], {
           snapshot: { state: { seen: new Set([1]) }, schemaVersion: 1 },

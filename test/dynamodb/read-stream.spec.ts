@@ -3,12 +3,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { count, firstValueFrom, lastValueFrom, map, take, takeWhile, toArray } from 'rxjs';
 import { DynamoEventStore, type StoredEvent, streamIdOf } from '../../lib/index.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
+import { incompressible } from '../support/incompressible.js';
 import { RequestLog } from '../support/request-log.js';
 
 let client: DynamoDBClient;
 let store: DynamoEventStore;
 let requests: RequestLog;
-/** 300 events of 10 KB: about 3 MB, so DynamoDB returns it in at least three 1 MB pages. */
+/** 300 events of over 10 KB stored (random text: compressed to about 10.5 KB): three 1 MB pages at least. */
 let largeStream: string;
 
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
   store = new DynamoEventStore({ client, tableName: await createTestTable(client) });
   requests = RequestLog.attachTo(client);
   largeStream = streamIdOf('Ledger', randomUUID());
-  const filler = 'x'.repeat(10 * 1024);
+  const filler = incompressible(14 * 1024);
   for (let version = 0; version < 300; version += 100) {
     await store.appendToStream(
       largeStream,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
@@ -8,6 +9,7 @@ import {
   AggregateConfigurationError,
   AggregateRepository,
   DynamoEventStore,
+  DYNAMODB_CLIENT,
   DynamoEventStoreModule,
   type DynamoEventStoreModuleOptions,
   type DynamoEventStoreOptionsFactory,
@@ -147,7 +149,7 @@ describe('DynamoEventStoreModule', () => {
     await app.close();
   });
 
-  it('destroys the client it created when the application shuts down', async () => {
+  it('destroys the clients it created when the application shuts down', async () => {
     const destroy = jest.spyOn(DynamoDBClient.prototype, 'destroy');
     const app = await bootstrap(
       DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
@@ -156,7 +158,40 @@ describe('DynamoEventStoreModule', () => {
 
     await app.close();
 
-    expect(destroy).toHaveBeenCalledTimes(1);
+    expect(destroy).toHaveBeenCalledTimes(2);
+  });
+
+  it('sends the store’s requests with a client that caches its handler stacks, and shares one a DocumentClient accepts, on the same connections', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
+    );
+    try {
+      const shared = app.get<DynamoDBClient>(DYNAMODB_CLIENT);
+      const storeClient = (app.get(DynamoEventStore) as unknown as { client: DynamoDBClient })
+        .client;
+
+      await roundTrip(app.get(AccountService).accounts);
+
+      expect(storeClient.config.cacheMiddleware).toBe(true);
+      expect(shared.config.cacheMiddleware).toBeFalsy();
+      expect(shared.config.requestHandler).toBe(storeClient.config.requestHandler);
+      expect(() => DynamoDBDocumentClient.from(shared)).not.toThrow();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('caches no handler stack when clientConfig says so', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRoot({
+        tableName,
+        clientConfig: { ...testClientConfig(), cacheMiddleware: false },
+      }),
+    );
+    const storeClient = (app.get(DynamoEventStore) as unknown as { client: DynamoDBClient }).client;
+
+    expect(storeClient.config.cacheMiddleware).toBe(false);
+    await app.close();
   });
 
   it('leaves a client it was given alone when the application shuts down', async () => {

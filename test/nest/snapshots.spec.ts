@@ -15,6 +15,7 @@ import {
 } from '../../lib/index.js';
 import { BANK_ACCOUNT_EVENTS, BankAccount } from '../fixtures/bank-account.js';
 import { createTestTable, testClient } from '../support/dynamodb.js';
+import { incompressible } from '../support/incompressible.js';
 import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js';
 import { RequestLog } from '../support/request-log.js';
 
@@ -54,7 +55,7 @@ beforeAll(async () => {
       {
         aggregate: HugeSnapshotAccount,
         ...shared,
-        snapshot: { every: EVERY, take: () => ({ blob: 'x'.repeat(MAX_BYTES_PER_ITEM) }) },
+        snapshot: { every: EVERY, take: () => ({ blob: incompressible(2 * MAX_BYTES_PER_ITEM) }) },
       },
       {
         aggregate: FailingSnapshotAccount,

@@ -73,6 +73,8 @@ describe('the published package', () => {
         'README.md',
         'dist/index.js',
         'dist/index.d.ts',
+        'dist/framework-free.js',
+        'dist/framework-free.d.ts',
         'dist/testing/index.js',
         'dist/testing/index.d.ts',
         'dist/cli/main.js',
@@ -131,6 +133,26 @@ describe('the published package', () => {
     const { stdout } = await node('required.cjs');
 
     expect(stdout.trim()).toBe('true function');
+  });
+
+  it("gives the framework-free core to ESM and CommonJS: the main entry's classes, no Nest loaded", async () => {
+    await writeFile(join(appDir, 'core.mjs'), CORE_CONSUMER);
+    await writeFile(
+      join(appDir, 'core.cjs'),
+      "const core = require('nestjs-dynamo-es/core');\n" +
+        "const main = require('nestjs-dynamo-es');\n" +
+        'console.log(core.DynamoEventStore === main.DynamoEventStore, core.InMemoryEventStore === main.InMemoryEventStore);\n',
+    );
+
+    const { stdout: fromEsm } = await node('core.mjs');
+    const { stdout: fromCommonJs } = await node('core.cjs');
+
+    expect(JSON.parse(fromEsm)).toEqual({
+      versions: [1, 2],
+      types: ['Opened', 'Renamed'],
+      nest: [],
+    });
+    expect(fromCommonJs.trim()).toBe('true true');
   });
 
   it('installs the CLI as a bin that creates tables', async () => {
@@ -230,6 +252,28 @@ console.log(JSON.stringify({
 }));
 `;
 
+const CORE_CONSUMER = `
+import { createRequire } from 'node:module';
+import { createDynamoDBClient, DynamoEventStore, InMemoryEventStore, streamIdOf } from 'nestjs-dynamo-es/core';
+
+const store = new InMemoryEventStore();
+const stream = streamIdOf('Account', 'a-1');
+const { version } = await store.appendToStream(stream, 0, [{ type: 'Opened', payload: { owner: 'Ada' } }]);
+await store.appendToStream(stream, version, [{ type: 'Renamed', payload: { owner: 'Grace' } }]);
+const events = [];
+await store.readStream(stream).forEach((event) => events.push(event));
+const client = createDynamoDBClient();
+new DynamoEventStore({ client, tableName: 'events' });
+client.destroy();
+// @nestjs/* are CommonJS: whatever loaded them, from ESM too, put them in the require cache.
+const nest = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/@nestjs/'));
+console.log(JSON.stringify({
+  versions: events.map((event) => event.version),
+  types: events.map((event) => event.type),
+  nest,
+}));
+`;
+
 const TYPED_CONSUMER = `
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AggregateRoot } from '@nestjs/cqrs';
@@ -251,6 +295,14 @@ import {
 import { DynamoProjectionsModule, Projections, type RebuildProgress } from 'nestjs-dynamo-es/projections';
 import { createProjectionsHandler, type ProjectionsHandler } from 'nestjs-dynamo-es/lambda';
 import { EventStoreHealthIndicator, EventStoreHealthModule } from 'nestjs-dynamo-es/health';
+import {
+  createDynamoDBClient,
+  DynamoEventStore as CoreDynamoEventStore,
+  type EventStore as CoreEventStore,
+  InMemoryEventStore as CoreInMemoryEventStore,
+  NO_TRACING,
+  type Tracing,
+} from 'nestjs-dynamo-es/core';
 
 class Account extends AggregateRoot {
   constructor(readonly id: string) {
@@ -285,4 +337,13 @@ export const rebuild = (service: Projections): Promise<RebuildProgress> => servi
 export const handler: ProjectionsHandler = createProjectionsHandler(projections);
 export const health = EventStoreHealthModule;
 export type Indicator = EventStoreHealthIndicator;
+export const tracing: Tracing = NO_TRACING;
+export const core: CoreEventStore = new CoreDynamoEventStore({
+  client: createDynamoDBClient(),
+  tableName: 'events',
+  tracing,
+});
+// The core's classes are the main entry's: a store from one is a store of the other.
+export const sameStore: DynamoEventStore = core as CoreDynamoEventStore;
+export const sameInMemory: InMemoryEventStore = new CoreInMemoryEventStore();
 `;

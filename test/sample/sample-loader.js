@@ -6,6 +6,7 @@ import { load, resolve as resolveTypeScript } from '../support/typescript-loader
 
 const PACKAGE_ENTRIES = {
   'nestjs-dynamo-es': '../../lib/index.ts',
+  'nestjs-dynamo-es/core': '../../lib/framework-free.ts',
   'nestjs-dynamo-es/testing': '../../lib/testing/index.ts',
   'nestjs-dynamo-es/projections': '../../lib/projections/index.ts',
   'nestjs-dynamo-es/health': '../../lib/health/index.ts',

@@ -7,7 +7,7 @@ import { EventSerializationError } from '../../core/errors.js';
 import type { SkippedSnapshot } from '../../core/types.js';
 import type { WireItem } from '../table-layout.js';
 import { measureEventItems, type RequestSize, snapshotWithinLimits } from './append-limits.js';
-import { toEventItem } from './event-item.js';
+import { type ItemEncoding, toEventItem } from './event-item.js';
 import { toIdempotencyItem } from './idempotency-item.js';
 import { itemSize } from './item-size.js';
 import { toSnapshotItem } from './snapshot-item.js';
@@ -28,8 +28,13 @@ export interface EncodedMultiAppend {
  * cannot be stored, or events over a limit, throw; a snapshot that cannot go with them is left out, with the reason.
  * Both stores encode appends here, so they hold the same items and meet the same limits.
  */
-export function encodeAppend(append: PreparedAppend, checkLimits = true): EncodedAppend {
-  return encodeAppends({ appends: [append], retry: append.retry }, checkLimits).appends[0]!;
+export function encodeAppend(
+  append: PreparedAppend,
+  encoding: ItemEncoding,
+  checkLimits = true,
+): EncodedAppend {
+  return encodeAppends({ appends: [append], retry: append.retry }, encoding, checkLimits)
+    .appends[0]!;
 }
 
 /**
@@ -38,10 +43,11 @@ export function encodeAppend(append: PreparedAppend, checkLimits = true): Encode
  */
 export function encodeAppends(
   { appends, idempotencyKey }: PreparedMultiAppend,
+  encoding: ItemEncoding,
   checkLimits = true,
 ): EncodedMultiAppend {
   const eventItems = appends.map(({ streamId, events }) =>
-    events.map((event) => toEventItem(streamId, event)),
+    events.map((event) => toEventItem(streamId, event, encoding)),
   );
   const idempotencyItem =
     idempotencyKey &&
@@ -67,7 +73,7 @@ export function encodeAppends(
     let snapshotItem: WireItem;
     try {
       // Stamped like the first event, so that appending the same events again sends the very same request.
-      snapshotItem = toSnapshotItem(streamId, version, snapshot, events[0]!.recordedAt);
+      snapshotItem = toSnapshotItem(streamId, version, snapshot, events[0]!.recordedAt, encoding);
     } catch (error) {
       if (!(error instanceof EventSerializationError)) throw error;
       return {

@@ -1,7 +1,9 @@
 import type { IdempotencyKeyToStore, StoredIdempotencyKey } from '../../core/types.js';
 import { decodeJson, encodeJson } from '../codec.js';
+import { recordedAtOf } from './event-item.js';
 import {
   EVENT_TABLE_ATTRIBUTES as A,
+  LAYOUT_1_ATTRIBUTES as L1,
   IDEMPOTENCY_KEY_PARTITION_PREFIX,
   IDEMPOTENCY_KEY_SORT_KEY,
   type WireItem,
@@ -36,7 +38,7 @@ export function toIdempotencyItem(
     [A.fingerprint]: { S: fingerprint },
     [A.result]: { S: encodeJson(result ?? null, where, 'idempotency key', 'result') },
     [A.written]: { S: JSON.stringify(written) },
-    [A.recordedAt]: { S: recordedAt.toISOString() },
+    [A.recordedAt]: { N: String(recordedAt.getTime()) },
     [A.expiresAt]: { N: String(Math.ceil(expiresAt.getTime() / 1000)) },
   };
 }
@@ -48,6 +50,7 @@ export const IDEMPOTENCY_KEY_ATTRIBUTES = [
   A.result,
   A.written,
   A.recordedAt,
+  L1.recordedAt,
   A.expiresAt,
 ] as const;
 
@@ -59,7 +62,7 @@ export function toStoredIdempotencyKey(item: WireItem): StoredIdempotencyKey {
     result: decodeJson(item[A.result]!.S!),
     streams: written.streams,
     eventIds: written.eventIds,
-    recordedAt: new Date(item[A.recordedAt]!.S!),
+    recordedAt: recordedAtOf(item),
     expiresAt: new Date(Number(item[A.expiresAt]!.N) * 1000),
   };
 }

@@ -1,5 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, IdempotencyKeyInUseError } from '../../core/errors.js';
+import { eventIdOf } from '../items/event-item.js';
 import { isKeyOnlyWriteOf, toStoredIdempotencyKey } from '../items/idempotency-item.js';
 import {
   EVENT_TABLE_ATTRIBUTES as A,
@@ -44,7 +45,7 @@ export function classifyConditionFailure(
   );
   const ours =
     events.length > 0
-      ? events.every(({ p, reason }) => reason?.stored?.[A.eventId]?.S === p.eventId)
+      ? events.every(({ p, reason }) => reason?.stored && eventIdOf(reason.stored) === p.eventId)
       : planned.some((p, index) => {
           const stored = reasons[index]?.stored;
           return p.kind === 'idempotency key' && stored && isKeyOnlyWriteOf(stored, p.fingerprint);
@@ -53,7 +54,7 @@ export function classifyConditionFailure(
 
   for (const [index, p] of planned.entries()) {
     const { stored } = reasons[index] ?? {};
-    if (p.kind === 'event' && stored && stored[A.eventId]?.S !== p.eventId) {
+    if (p.kind === 'event' && stored && eventIdOf(stored) !== p.eventId) {
       return new ConcurrencyError(p.streamId, p.expectedVersion, versionOf(stored), options);
     }
   }

@@ -9,10 +9,10 @@ import {
   isKeyOnlyWriteOf,
   toStoredIdempotencyKey,
 } from '../items/idempotency-item.js';
+import { EVENT_ID_ATTRIBUTES, eventIdOf } from '../items/event-item.js';
 import { sendQuery, streamQueries } from '../reads/query.js';
 import { readIdempotencyItem } from '../reads/read-idempotency-item.js';
 import { accessErrorOf } from '../sdk-errors.js';
-import { EVENT_TABLE_ATTRIBUTES as A } from '../table-layout.js';
 import { classifyConditionFailure } from './condition-failure.js';
 import type { WriteAttempts } from './write-attempts.js';
 import type { PlannedItem } from './write-plan.js';
@@ -86,9 +86,9 @@ async function eventIdAt(
   try {
     const { Items = [] } = await sendQuery(
       client,
-      streamQueries.at(tableName, streamId, version, [A.eventId]),
+      streamQueries.at(tableName, streamId, version, EVENT_ID_ATTRIBUTES),
     );
-    return Items[0]?.[A.eventId]?.S;
+    return Items[0] && eventIdOf(Items[0]);
   } catch {
     return undefined;
   }

@@ -109,4 +109,23 @@ describe('DynamoProjectionsModule on the table’s DynamoDB stream', () => {
     expect(summary).toEqual({ owner: 'Ada', balance: 85, events: 6 });
     expect(await balances.positionOf(account.id, `BankAccount#${account.id}`)).toBe(6);
   });
+
+  it('applies an event whose payload the table holds compressed, decoded from the stream’s binary attribute', async () => {
+    const accounts = app.get<AggregateRepository<BankAccount>>(
+      getAggregateRepositoryToken(BankAccount),
+    );
+    const balances = app.get<ViewRepository<AccountSummary>>(getViewRepositoryToken(Balances));
+    const owner = 'Ada Lovelace, Countess of Lovelace; '.repeat(60);
+    const account = await accounts.load(randomUUID());
+    account.open(owner);
+    await accounts.save(account);
+
+    const summary = await eventually(
+      () => balances.get(account.id),
+      (found) => found?.events === 1,
+    );
+
+    expect(JSON.stringify({ owner }).length).toBeGreaterThan(1024);
+    expect(summary).toEqual({ owner, balance: 0, events: 1 });
+  });
 });
