@@ -167,8 +167,7 @@ describe('DynamoEventStoreModule', () => {
     );
     try {
       const shared = app.get<DynamoDBClient>(DYNAMODB_CLIENT);
-      const storeClient = (app.get(DynamoEventStore) as unknown as { client: DynamoDBClient })
-        .client;
+      const storeClient = app.get<{ client: DynamoDBClient }>(DynamoEventStore).client;
 
       await roundTrip(app.get(AccountService).accounts);
 
@@ -188,7 +187,7 @@ describe('DynamoEventStoreModule', () => {
         clientConfig: { ...testClientConfig(), cacheMiddleware: false },
       }),
     );
-    const storeClient = (app.get(DynamoEventStore) as unknown as { client: DynamoDBClient }).client;
+    const storeClient = app.get<{ client: DynamoDBClient }>(DynamoEventStore).client;
 
     expect(storeClient.config.cacheMiddleware).toBe(false);
     await app.close();
