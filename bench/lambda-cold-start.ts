@@ -177,9 +177,12 @@ async function sampleBatch(
   }
 }
 
-/** A GetRecords record as Lambda delivers it. The sample's events hold strings and numbers only (no binary). */
+/**
+ * A GetRecords record as Lambda delivers it: binary values in base64 (the events' ids are 16 bytes), the time in
+ * epoch seconds. The sample's items are flat: no list, map or set to convert.
+ */
 function lambdaRecordOf(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
-  const { ApproximateCreationDateTime, ...rest } = record.dynamodb!;
+  const { ApproximateCreationDateTime, NewImage, ...rest } = record.dynamodb!;
   return {
     eventID: record.eventID,
     eventName: record.eventName,
@@ -189,6 +192,14 @@ function lambdaRecordOf(record: StreamRecord, streamArn: string, region: string)
     eventSourceARN: streamArn,
     dynamodb: {
       ...(rest as NonNullable<DynamoDBRecord['dynamodb']>),
+      NewImage:
+        NewImage &&
+        (Object.fromEntries(
+          Object.entries(NewImage).map(([name, value]) => [
+            name,
+            value.B ? { B: Buffer.from(value.B).toString('base64') } : value,
+          ]),
+        ) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage']),
       ApproximateCreationDateTime:
         ApproximateCreationDateTime && ApproximateCreationDateTime.getTime() / 1000,
     },

@@ -47,8 +47,8 @@ export function sampleEvent(accountId: string, version: number): SampleEvent {
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 // THE EVENT ITEM LAYOUT, as code written without the library writes, asks for and reads it: the one place to change
 // when the library's layout changes. Today's: layout 2 of lib/dynamodb/table-layout.ts and items/event-item.ts
-// (toEventItem, toStoredEvent, toEventData, EVENT_DATA_ATTRIBUTES): short names, defaults left out, UUIDs as 16
-// bytes, the time as epoch milliseconds, payloads under 1 KB as JSON text. Every canned page is made of
+// (toEventItem, toStoredEvent, toEventData, EVENT_DATA_ATTRIBUTES): short names, defaults left out, the event id as
+// 16 bytes, the time as epoch milliseconds, payloads under 1 KB as JSON text. Every canned page is made of
 // handWrittenEventItem's items, so the hand-written baselines and the canned pages switch together.
 // Before timing, layout-check.ts and cpu-versus-raw-sdk.ts check that the library writes exactly these items,
 // sends these Query requests and decodes these items to what the decoders below give; any difference is printed
@@ -80,8 +80,8 @@ export function handWrittenEventItem(streamId: string, event: SampleEvent): SdkI
     id: { B: uuidBytes(event.eventId) },
     time: { N: String(event.recordedAt.getTime()) },
     ...(event.schemaVersion !== 1 && { schema: { N: String(event.schemaVersion) } }),
-    ...(correlationId !== undefined && { corr: { B: uuidBytes(correlationId) } }),
-    ...(causationId !== undefined && { cause: { B: uuidBytes(causationId) } }),
+    ...(correlationId !== undefined && { corr: { S: correlationId } }),
+    ...(causationId !== undefined && { cause: { S: causationId } }),
     ...(Object.keys(rest).length > 0 && { meta: { S: JSON.stringify(rest) } }),
   };
 }
@@ -176,8 +176,8 @@ export function handWrittenStoredEvent(item: SdkItem): {
     schemaVersion: schemaVersion ? Number(schemaVersion.N) : 1,
     payload: JSON.parse(item.data!.S!) as unknown,
     metadata: {
-      ...(item.corr && { correlationId: uuidOf(item.corr.B!) }),
-      ...(item.cause && { causationId: uuidOf(item.cause.B!) }),
+      ...(item.corr && { correlationId: item.corr.S! }),
+      ...(item.cause && { causationId: item.cause.S! }),
       ...(meta && (JSON.parse(meta.S!) as object)),
     },
     eventId: uuidOf(item.id!.B!),

@@ -23,9 +23,9 @@ export const EVENT_TABLE_ATTRIBUTES = {
   payload: 'data',
   /** S: the metadata as JSON text, but for its correlation and causation ids; absent when there is nothing else. */
   metadata: 'meta',
-  /** B or S, as the event id: the metadata's correlationId, when it is a string. */
+  /** S: the metadata's correlationId, when it is a string. */
   correlationId: 'corr',
-  /** B or S, as the event id: the metadata's causationId, when it is a string. */
+  /** S: the metadata's causationId, when it is a string. */
   causationId: 'cause',
   /** B: the event's id as the 16 bytes of a UUID; S: any other id, as it was given. */
   eventId: 'id',

@@ -130,7 +130,7 @@ describe('appendToStream on DynamoDB', () => {
         [A.schemaVersion]: { N: '3' },
         [A.payload]: { S: '{"amount":6}' },
         [A.eventId]: { B: bytesOf(uuid) },
-        [A.correlationId]: { B: bytesOf(correlation) },
+        [A.correlationId]: { S: correlation },
         [A.causationId]: { S: 'command-7' },
         [A.recordedAt]: { N: String(recordedAt.getTime()) },
       },

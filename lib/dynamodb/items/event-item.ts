@@ -33,11 +33,12 @@ export function toEventItem(
     [A.recordedAt]: { N: String(event.recordedAt.getTime()) },
   };
   if (event.schemaVersion !== 1) item[A.schemaVersion] = { N: String(event.schemaVersion) };
-  // The ids most events carry get attributes of their own, 16 bytes each for a UUID; the rest stays JSON.
+  // The ids most events carry get attributes of their own, as strings: their JSON keys and quotes are left out. Not
+  // as 16 bytes, as the event's id is: every binary attribute read is one more typed array for the SDK to make.
   const others: Record<string, unknown> = rest;
-  if (typeof correlationId === 'string') item[A.correlationId] = idAttribute(correlationId);
+  if (typeof correlationId === 'string') item[A.correlationId] = { S: correlationId };
   else if (correlationId !== undefined) others.correlationId = correlationId;
-  if (typeof causationId === 'string') item[A.causationId] = idAttribute(causationId);
+  if (typeof causationId === 'string') item[A.causationId] = { S: causationId };
   else if (causationId !== undefined) others.causationId = causationId;
   const metadata = encodeJson(others, streamId, event.type, 'metadata');
   if (metadata !== '{}') item[A.metadata] = { S: metadata };
@@ -85,8 +86,8 @@ function metadataOf(item: WireItem): EventMetadata {
   const causation = item[A.causationId];
   if (!correlation && !causation) return rest ?? {};
   return {
-    ...(correlation && { correlationId: idOf(correlation) }),
-    ...(causation && { causationId: idOf(causation) }),
+    ...(correlation && { correlationId: correlation.S }),
+    ...(causation && { causationId: causation.S }),
     ...rest,
   };
 }
@@ -97,7 +98,8 @@ export const EVENT_ID_ATTRIBUTES = [A.eventId, L1.eventId] as const;
 /** The id of the event an item holds; undefined for an item without one (a snapshot, an idempotency key). */
 export function eventIdOf(item: WireItem): string | undefined {
   const id = item[A.eventId];
-  return id ? idOf(id) : item[L1.eventId]?.S;
+  if (id?.B !== undefined) return uuidOf(id.B);
+  return id?.S ?? item[L1.eventId]?.S;
 }
 
 export function isSnapshotItem(item: WireItem): boolean {
@@ -118,14 +120,19 @@ export function recordedAtOf(item: WireItem): Date {
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** An id: a UUID in lower-case canonical form (what randomUUID gives) as its 16 bytes; any other as it is. */
+/** An event id: a UUID in lower-case canonical form (what randomUUID gives) as its 16 bytes; any other as it is. */
 function idAttribute(id: string): AttributeValue {
   return CANONICAL_UUID.test(id) ? { B: Buffer.from(id.replaceAll('-', ''), 'hex') } : { S: id };
 }
 
-/** The id `idAttribute` stored. */
-function idOf({ B: bytes, S: text }: AttributeValue): string {
-  if (bytes === undefined) return text!;
-  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** The UUID `idAttribute` stored as bytes: built from a table, with no buffer made per id. */
+function uuidOf(bytes: Uint8Array): string {
+  const hex = (from: number, to: number) => {
+    let text = '';
+    for (let at = from; at < to; at++) text += HEX[bytes[at]!];
+    return text;
+  };
+  return `${hex(0, 4)}-${hex(4, 6)}-${hex(6, 8)}-${hex(8, 10)}-${hex(10, 16)}`;
 }
