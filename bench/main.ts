@@ -111,8 +111,10 @@ async function main(): Promise<void> {
           'Query response body (ours / castore’s), which its SDK client deserialises.',
       ],
     );
-    await section('historyMemory', '4. Memory while streaming history() (stubbed 1 MB pages)', () =>
-      measureHistoryMemory({ quick }),
+    await section(
+      'historyMemory',
+      '4. Memory while streaming history() (stubbed pages, ending at the request’s Limit or at 1 MB)',
+      () => measureHistoryMemory({ quick }),
     );
     await section(
       'endToEnd',

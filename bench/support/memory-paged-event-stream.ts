@@ -9,40 +9,49 @@ export const QUERY_PAGE_BYTES = 1024 * 1024;
 export interface PagedEventStream {
   readonly client: DynamoDBClient;
   readonly events: number;
-  /** The first version on each page, in order. */
-  readonly pageStarts: readonly number[];
+  /** The pages the reads asked for, the read of most pages: known once a read has run. */
+  pageCount(): number;
 }
 
 interface QueryRequest {
   readonly ExpressionAttributeValues?: { readonly ':stream'?: { readonly S?: string } };
   readonly ExclusiveStartKey?: { readonly version?: { readonly N?: string } };
+  readonly Limit?: number;
 }
 
 /**
- * A client whose Query answers are one stream of `events` events in 1 MB pages, served by the request's
- * ExclusiveStartKey. The response bodies are built beforehand as Buffers, which live off the JS heap as a response
- * read from a socket does: the stub adds nothing to the heap while a history is read.
+ * A client whose Query answers are one stream of `events` events in pages of 1 MB, or of the request's Limit, served
+ * by the request's ExclusiveStartKey. The response bodies are built the first time they are asked for, as Buffers,
+ * which live off the JS heap as a response read from a socket does: a read after the first adds nothing to the heap
+ * but what the reading does.
  */
 export function pagedEventStream(
   streamId: string,
   accountId: string,
   events: number,
 ): PagedEventStream {
-  const pageEnds = planPages(streamId, accountId, events);
-  const pageStarts = pageEnds.map((_, page) => (pageEnds[page - 1] ?? 0) + 1);
-  const bodies = new Map(
-    pageStarts.map((from, page) => {
-      const to = pageEnds[page]!;
-      return [
-        from,
-        Buffer.from(eventPage(streamId, accountId, from, to, to < events ? to : undefined)),
-      ];
-    }),
-  );
-  const pageBody = (from: number) => {
-    const body = bodies.get(from);
-    if (body === undefined) throw new Error(`No page of ${streamId} starts at version ${from}`);
-    return body;
+  const plans = new Map<
+    number | undefined,
+    { pageStarts: number[]; bodies: Map<number, Buffer> }
+  >();
+  const planOf = (limit: number | undefined) => {
+    let plan = plans.get(limit);
+    if (!plan) {
+      const pageEnds = planPages(streamId, accountId, events, limit);
+      const pageStarts = pageEnds.map((_, page) => (pageEnds[page - 1] ?? 0) + 1);
+      const bodies = new Map(
+        pageStarts.map((from, page) => {
+          const to = pageEnds[page]!;
+          return [
+            from,
+            Buffer.from(eventPage(streamId, accountId, from, to, to < events ? to : undefined)),
+          ];
+        }),
+      );
+      plan = { pageStarts, bodies };
+      plans.set(limit, plan);
+    }
+    return plan;
   };
   const client = stubbedClient((operation, requestBody) => {
     const request = JSON.parse(requestBody) as QueryRequest;
@@ -52,22 +61,37 @@ export function pagedEventStream(
         `The stub serves Query on ${streamId} only, not ${operation} on ${requestedStream}`,
       );
     }
-    return pageBody(Number(request.ExclusiveStartKey?.version?.N ?? 0) + 1);
+    const from = Number(request.ExclusiveStartKey?.version?.N ?? 0) + 1;
+    const body = planOf(request.Limit).bodies.get(from);
+    if (body === undefined) throw new Error(`No page of ${streamId} starts at version ${from}`);
+    return body;
   });
-  return { client, events, pageStarts };
+  return {
+    client,
+    events,
+    pageCount: () => Math.max(...[...plans.values()].map(({ pageStarts }) => pageStarts.length)),
+  };
 }
 
-/** The last version on each page: items are added while their sizes sum to at most 1 MB. */
-function planPages(streamId: string, accountId: string, events: number): number[] {
+/** The last version on each page: items are added while their sizes sum to at most 1 MB, and up to `limit`. */
+function planPages(
+  streamId: string,
+  accountId: string,
+  events: number,
+  limit = Number.POSITIVE_INFINITY,
+): number[] {
   const pageEnds: number[] = [];
   let pageBytes = 0;
+  let pageItems = 0;
   for (let version = 1; version <= events; version++) {
     const bytes = itemSize(eventItem(streamId, accountId, version));
-    if (pageBytes + bytes > QUERY_PAGE_BYTES) {
+    if (pageBytes + bytes > QUERY_PAGE_BYTES || pageItems === limit) {
       pageEnds.push(version - 1);
       pageBytes = 0;
+      pageItems = 0;
     }
     pageBytes += bytes;
+    pageItems++;
   }
   if (events > 0) pageEnds.push(events);
   return pageEnds;

@@ -42,6 +42,14 @@ import { WriteAttempts } from './writes/write-attempts.js';
 import { writeItems } from './writes/write-items.js';
 import { planWrite } from './writes/write-plan.js';
 
+/**
+ * The events one page of readStream holds at most. A full 1 MB page is some 4,000 events, all alive while it is
+ * emitted: long enough for V8 to move them to the old generation, where they wait for a full collection. Streaming
+ * 100,000 events in pages of 1,000 took the heap's peak from 65 to 33 MB (npm run bench, section 4), for 4 times the
+ * requests (each about 0.2 ms of CPU) and at most one more read unit per page.
+ */
+const HISTORY_PAGE_EVENTS = 1000;
+
 export interface DynamoEventStoreConfig {
   /** The client to send requests with. The store neither changes nor destroys it. */
   readonly client: DynamoDBClient;
@@ -148,8 +156,8 @@ export class DynamoEventStore implements EventStore {
   }
 
   /**
-   * One Query page (≤ 1 MB) at a time: the next page is requested only after the previous one was emitted, and
-   * unsubscribing aborts the request in flight.
+   * One Query page (≤ HISTORY_PAGE_EVENTS events, ≤ 1 MB) at a time: the next page is requested only after the
+   * previous one was emitted, and unsubscribing aborts the request in flight.
    */
   readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
@@ -157,7 +165,10 @@ export class DynamoEventStore implements EventStore {
       void (async () => {
         try {
           const range = versionRangeOf(streamId, options);
-          const query = streamQueries.range(this.tableName, streamId, range);
+          const query = {
+            ...streamQueries.range(this.tableName, streamId, range),
+            Limit: HISTORY_PAGE_EVENTS,
+          };
           const pages = queryPages(this.client, query, abort.signal);
           for await (const items of pages) {
             for (const item of items) {

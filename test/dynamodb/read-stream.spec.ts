@@ -2,19 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { count, firstValueFrom, lastValueFrom, map, take, takeWhile, toArray } from 'rxjs';
 import { DynamoEventStore, type StoredEvent, streamIdOf } from '../../lib/index.js';
-import { createTestTable, testClient } from '../support/dynamodb.js';
+import { createTestTable, seedStream, testClient } from '../support/dynamodb.js';
 import { incompressible } from '../support/incompressible.js';
 import { RequestLog } from '../support/request-log.js';
 
 let client: DynamoDBClient;
 let store: DynamoEventStore;
+let tableName: string;
 let requests: RequestLog;
 /** 300 events of over 10 KB stored (random text: compressed to about 10.5 KB): three 1 MB pages at least. */
 let largeStream: string;
 
 beforeAll(async () => {
   client = testClient();
-  store = new DynamoEventStore({ client, tableName: await createTestTable(client) });
+  tableName = await createTestTable(client);
+  store = new DynamoEventStore({ client, tableName });
   requests = RequestLog.attachTo(client);
   largeStream = streamIdOf('Ledger', randomUUID());
   const filler = incompressible(14 * 1024);
@@ -46,6 +48,27 @@ describe('readStream on DynamoDB', () => {
     expect(events.map((event) => event.version)).toEqual(range(1, 300));
     expect(entries(events)).toEqual(range(1, 300));
     expect(requests.queriesOf(largeStream)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads pages of at most 1,000 events, so that a long history is not held 1 MB at a time', async () => {
+    const streamId = streamIdOf('Ledger', randomUUID());
+    await seedStream(
+      client,
+      tableName,
+      streamId,
+      Array.from({ length: 1001 }, (_, index) => ({
+        type: 'EntryRecorded',
+        payload: { entry: index + 1 },
+      })),
+    );
+
+    requests.clear();
+
+    const events = await readAll(streamId);
+
+    expect(entries(events)).toEqual(range(1, 1001));
+    expect(requests.queriesOf(streamId)).toBe(2);
+    expect(requests.requests.map((request) => request.input.Limit)).toEqual([1000, 1000]);
   });
 
   it('reads with strongly consistent Query requests', async () => {

@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BatchWriteItemCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { jest } from '@jest/globals';
-import { prepareAppend } from '../../../lib/core/append-request.js';
-import { encodeAppend } from '../../../lib/dynamodb/items/encode-append.js';
 import { DynamoEventStore } from '../../../lib/index.js';
 import { createViewTable, DynamoViewStore } from '../../../lib/projections/index.js';
 import {
   createTestTable,
   type IsolatedEndpoint,
   isolatedEndpoint,
+  seedStream,
 } from '../../support/dynamodb.js';
 import { describeRebuild } from './rebuild.contract.js';
 
@@ -33,23 +28,7 @@ describeRebuild(
     return {
       events: new DynamoEventStore({ client, tableName: eventsTable }),
       views: new DynamoViewStore({ client, tableName: viewsTable }),
-      // The very items an append writes, 25 to a BatchWriteItem: moto copies the whole table for every item of a
-      // TransactWriteItems, which would make seeding 20,000 events take most of an hour.
-      seedStream: async (streamId, events) => {
-        const { eventItems } = encodeAppend(prepareAppend(streamId, 0, events), {
-          compression: undefined,
-        });
-        for (let start = 0; start < eventItems.length; start += 25) {
-          const requests = eventItems
-            .slice(start, start + 25)
-            .map((Item) => ({ PutRequest: { Item } }));
-          const { UnprocessedItems } = await client.send(
-            new BatchWriteItemCommand({ RequestItems: { [eventsTable]: requests } }),
-          );
-          if (Object.keys(UnprocessedItems ?? {}).length > 0)
-            throw new Error('moto left items unprocessed');
-        }
-      },
+      seedStream: (streamId, events) => seedStream(client, eventsTable, streamId, events),
       stop: async () => {
         // Large tables left behind slow moto down for every test after.
         for (const TableName of [eventsTable, viewsTable])
