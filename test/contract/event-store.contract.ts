@@ -175,6 +175,25 @@ export function describeEventStoreContract(
         ]);
       });
 
+      it('round-trips metadata exactly beside its correlation and causation ids, "__proto__" included', async () => {
+        const stream = newStream();
+        const metadata = JSON.parse(
+          '{"correlationId":"c-1","causationId":"k-1","__proto__":{"admin":true},"userId":"u-1"}',
+        ) as Record<string, unknown>;
+
+        await store.appendToStream(stream, 0, [{ ...deposited(1), metadata }]);
+
+        const [stored] = await readAll(stream);
+        expect(JSON.stringify(stored!.metadata)).toBe(JSON.stringify(metadata));
+        expect(Object.getPrototypeOf(stored!.metadata)).toBe(Object.prototype);
+        expect(Object.keys(stored!.metadata)).toEqual([
+          'correlationId',
+          'causationId',
+          '__proto__',
+          'userId',
+        ]);
+      });
+
       it('merges the append metadata into each event, the event’s own keys winning', async () => {
         const stream = newStream();
 

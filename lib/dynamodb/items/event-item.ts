@@ -81,15 +81,16 @@ export function toEventData(item: WireItem): EventData {
 /** The metadata of an event item, in either layout: its ids and its JSON together again. */
 function metadataOf(item: WireItem): EventMetadata {
   const json = item[A.metadata] ?? item[L1.metadata];
-  const rest = json ? (decodeJson(json.S!) as EventMetadata) : undefined;
   const correlation = item[A.correlationId];
   const causation = item[A.causationId];
-  if (!correlation && !causation) return rest ?? {};
-  return {
-    ...(correlation && { correlationId: correlation.S }),
-    ...(causation && { causationId: causation.S }),
-    ...rest,
-  };
+  const rest = json ? (decodeJson(json.S!) as EventMetadata) : undefined;
+  // Literals and spreads, which define every key as an own property (`__proto__` included), as JSON.parse does.
+  if (correlation && causation) {
+    return { correlationId: correlation.S, causationId: causation.S, ...rest };
+  }
+  if (correlation) return { correlationId: correlation.S, ...rest };
+  if (causation) return { causationId: causation.S, ...rest };
+  return rest ?? {};
 }
 
 /** The attributes `eventIdOf` reads, in either layout. */
@@ -128,11 +129,27 @@ function idAttribute(id: string): AttributeValue {
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** The UUID `idAttribute` stored as bytes: built from a table, with no buffer made per id. */
-function uuidOf(bytes: Uint8Array): string {
-  const hex = (from: number, to: number) => {
-    let text = '';
-    for (let at = from; at < to; at++) text += HEX[bytes[at]!];
-    return text;
-  };
-  return `${hex(0, 4)}-${hex(4, 6)}-${hex(6, 8)}-${hex(8, 10)}-${hex(10, 16)}`;
+function uuidOf(b: Uint8Array): string {
+  return (
+    HEX[b[0]!]! +
+    HEX[b[1]!]! +
+    HEX[b[2]!]! +
+    HEX[b[3]!]! +
+    '-' +
+    HEX[b[4]!]! +
+    HEX[b[5]!]! +
+    '-' +
+    HEX[b[6]!]! +
+    HEX[b[7]!]! +
+    '-' +
+    HEX[b[8]!]! +
+    HEX[b[9]!]! +
+    '-' +
+    HEX[b[10]!]! +
+    HEX[b[11]!]! +
+    HEX[b[12]!]! +
+    HEX[b[13]!]! +
+    HEX[b[14]!]! +
+    HEX[b[15]!]!
+  );
 }
