@@ -22,6 +22,7 @@ import {
   handWrittenPutEvent,
   handWrittenStoredEvent,
   handWrittenStreamQuery,
+  READ_PAGE_EVENTS,
   REPLAY_ATTRIBUTES,
   type SampleEvent,
 } from './support/event-pages.js';
@@ -221,7 +222,10 @@ function handWrittenStore(client: DynamoDBClient, publisher: EventPublisher) {
     return items;
   };
   const replayQuery = () => handWrittenStreamQuery(TABLE, STREAM_ID, REPLAY_ATTRIBUTES);
-  const fullQuery = () => handWrittenStreamQuery(TABLE, STREAM_ID);
+  const fullQuery = () => ({
+    ...handWrittenStreamQuery(TABLE, STREAM_ID),
+    Limit: READ_PAGE_EVENTS,
+  });
   const load = async () => {
     const account = publisher.mergeObjectContext(new Account(ACCOUNT_ID));
     account.loadFromHistory((await queryAll(replayQuery())).map(toAccountEvent));

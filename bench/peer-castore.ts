@@ -108,11 +108,20 @@ async function measureCpu(quick: boolean): Promise<PeerRow[]> {
       [long, LONG],
     ] as const) {
       for (const read of ['read', 'replay'] as const) {
-        const { result, requests } = await expectRequests(contender, 'Query', () =>
-          contender[read](id),
+        // Ours reads history in pages of 1,000 events; DynamoDB gives a LastEvaluatedKey whenever a page reaches
+        // its Limit, so a stream of exactly 1,000 takes a second, empty Query.
+        const queries = name === 'ours' && read === 'read' ? Math.floor(length / 1000) + 1 : 1;
+        const { result, requests } = await expectRequests(
+          contender,
+          'Query',
+          () => contender[read](id),
+          queries,
         );
         expectStream(result, id, length);
-        answered[name].set(`${read} ${length}`, requests[0]!.answer.length);
+        answered[name].set(
+          `${read} ${length}`,
+          requests.reduce((bytes, request) => bytes + request.answer.length, 0),
+        );
         if (name === 'ours' && read === 'replay')
           ourReplayProjection = projectedAttributes(requests);
       }
@@ -268,11 +277,12 @@ async function expectRequests<T>(
   contender: Stubbed,
   operation: string,
   work: () => Promise<T>,
+  count = 1,
 ): Promise<{ result: T; requests: RecordedRequest[] }> {
   const recorded = await contender.recorder.record(work);
   deepStrictEqual(
     recorded.requests.map((request) => request.operation),
-    [operation],
+    Array.from({ length: count }, () => operation),
     `${operation}: requests sent`,
   );
   return recorded;

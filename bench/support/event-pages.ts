@@ -111,6 +111,9 @@ export const REPLAY_ATTRIBUTES: readonly string[] = [
   'payload',
 ];
 
+/** The events a page of the library's readStream holds at most: its Query's Limit. */
+export const READ_PAGE_EVENTS = 1000;
+
 /** The Query of a whole stream in version order, optionally of some attributes only (streamQueries.range). */
 export function handWrittenStreamQuery(
   tableName: string,
