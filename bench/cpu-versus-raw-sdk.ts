@@ -22,6 +22,7 @@ import {
   handWrittenPutEvent,
   handWrittenStoredEvent,
   handWrittenStreamQuery,
+  READ_ATTRIBUTES,
   READ_PAGE_EVENTS,
   REPLAY_ATTRIBUTES,
   type SampleEvent,
@@ -223,7 +224,7 @@ function handWrittenStore(client: DynamoDBClient, publisher: EventPublisher) {
   };
   const replayQuery = () => handWrittenStreamQuery(TABLE, STREAM_ID, REPLAY_ATTRIBUTES);
   const fullQuery = () => ({
-    ...handWrittenStreamQuery(TABLE, STREAM_ID),
+    ...handWrittenStreamQuery(TABLE, STREAM_ID, READ_ATTRIBUTES),
     Limit: READ_PAGE_EVENTS,
   });
   const load = async () => {
@@ -250,7 +251,8 @@ function handWrittenStore(client: DynamoDBClient, publisher: EventPublisher) {
     queryReplay: () => queryAll(replayQuery()),
     queryAll: () => queryAll(fullQuery()),
     load,
-    readAll: async () => (await queryAll(fullQuery())).map(handWrittenStoredEvent),
+    readAll: async () =>
+      (await queryAll(fullQuery())).map((item) => handWrittenStoredEvent(item, STREAM_ID)),
     put,
     command: async (events: number) => {
       const account = await load();

@@ -114,6 +114,27 @@ export const REPLAY_ATTRIBUTES: readonly string[] = [
 /** The events a page of the library's readStream holds at most: its Query's Limit. */
 export const READ_PAGE_EVENTS = 1000;
 
+/**
+ * The attributes readStream asks for (STORED_EVENT_ATTRIBUTES): all but the stream id, which the reader knows, with
+ * layout 1's names, which no canned item has.
+ */
+export const READ_ATTRIBUTES: readonly string[] = [
+  'version',
+  'type',
+  'schema',
+  'data',
+  'meta',
+  'id',
+  'time',
+  'corr',
+  'cause',
+  'schemaVersion',
+  'payload',
+  'metadata',
+  'eventId',
+  'recordedAt',
+];
+
 /** The Query of a whole stream in version order, optionally of some attributes only (streamQueries.range). */
 export function handWrittenStreamQuery(
   tableName: string,
@@ -159,8 +180,11 @@ export function handWrittenEventData(item: SdkItem): {
   };
 }
 
-/** Everything an item holds, as the library's readStream gives it (toStoredEvent). */
-export function handWrittenStoredEvent(item: SdkItem): {
+/** Everything an item read with READ_ATTRIBUTES holds, as the library's readStream gives it (toStoredEvent). */
+export function handWrittenStoredEvent(
+  item: SdkItem,
+  streamId: string,
+): {
   streamId: string;
   version: number;
   type: string;
@@ -173,7 +197,7 @@ export function handWrittenStoredEvent(item: SdkItem): {
   const schemaVersion = item.schema;
   const meta = item.meta;
   return {
-    streamId: item.streamId!.S!,
+    streamId,
     version: Number(item.version!.N),
     type: item.type!.S!,
     schemaVersion: schemaVersion ? Number(schemaVersion.N) : 1,

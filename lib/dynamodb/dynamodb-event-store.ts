@@ -25,6 +25,7 @@ import { hasExpired, toStoredIdempotencyKey } from './items/idempotency-item.js'
 import {
   EVENT_DATA_ATTRIBUTES,
   type ItemEncoding,
+  STORED_EVENT_ATTRIBUTES,
   toEventData,
   toStoredEvent,
 } from './items/event-item.js';
@@ -166,13 +167,13 @@ export class DynamoEventStore implements EventStore {
         try {
           const range = versionRangeOf(streamId, options);
           const query = {
-            ...streamQueries.range(this.tableName, streamId, range),
+            ...streamQueries.range(this.tableName, streamId, range, STORED_EVENT_ATTRIBUTES),
             Limit: HISTORY_PAGE_EVENTS,
           };
           const pages = queryPages(this.client, query, abort.signal);
           for await (const items of pages) {
             for (const item of items) {
-              subscriber.next(toStoredEvent(item));
+              subscriber.next(toStoredEvent(item, streamId));
               if (subscriber.closed) return;
             }
             items.length = 0;

@@ -177,7 +177,7 @@ export class InMemoryEventStore implements EventStore {
     if (idempotencyKey && encoded.idempotencyItem) {
       this.idempotencyKeys.set(idempotencyKey.key, encoded.idempotencyItem);
     }
-    if (written.length > 0) this.appends.next(written.map(toStoredEvent));
+    if (written.length > 0) this.appends.next(written.map((item) => toStoredEvent(item)));
     return results;
   }
 
@@ -245,7 +245,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** Every stored event of every stream, in the order they were appended: for assertions in tests. */
   allEvents(): StoredEvent[] {
-    return this.log.map(toStoredEvent);
+    return this.log.map((item) => toStoredEvent(item));
   }
 
   /** Forgets every stream. */

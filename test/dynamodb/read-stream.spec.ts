@@ -71,6 +71,23 @@ describe('readStream on DynamoDB', () => {
     expect(requests.requests.map((request) => request.input.Limit)).toEqual([1000, 1000]);
   });
 
+  it('asks for every attribute but the stream id, which it knows, and gives each event its stream id', async () => {
+    const [first] = await lastValueFrom(store.readStream(largeStream).pipe(take(1), toArray()));
+
+    const { ProjectionExpression, ExpressionAttributeNames } = requests.requests[0]!.input as {
+      ProjectionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+    };
+    const projected = ProjectionExpression.split(', ').map(
+      (name) => ExpressionAttributeNames[name],
+    );
+    expect(projected).not.toContain('streamId');
+    expect(projected).toEqual(
+      expect.arrayContaining(['version', 'type', 'data', 'meta', 'id', 'time']),
+    );
+    expect(first!.streamId).toBe(largeStream);
+  });
+
   it('reads with strongly consistent Query requests', async () => {
     await readAll(largeStream);
 
