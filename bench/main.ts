@@ -6,7 +6,7 @@ import { measureCpuVersusRawSdk } from './cpu-versus-raw-sdk.js';
 import { measureEndToEnd } from './end-to-end.js';
 import { measureImportTimes } from './import-times.js';
 import { measureLambdaColdStart } from './lambda-cold-start.js';
-import { measureHistoryMemory } from './memory.js';
+import { measureHistoryMemoryInFreshProcess } from './memory-process.js';
 import { measurePeerCastore } from './peer-castore.js';
 import { measureProjections } from './projections.js';
 import { measureRequestsAndCapacity } from './requests-and-capacity.js';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     await section(
       'historyMemory',
       '4. Memory while streaming history() (stubbed pages, ending at the request’s Limit or at 1 MB)',
-      () => measureHistoryMemory({ quick }),
+      () => measureHistoryMemoryInFreshProcess({ quick }),
     );
     await section(
       'endToEnd',
