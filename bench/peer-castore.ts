@@ -8,7 +8,12 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { castoreEventItems, castoreTableKeys } from './support/castore-event-pages.js';
 import { createCastoreTable } from './support/castore-table.js';
 import { median, medianCpuMicros } from './support/cpu-timer.js';
-import { eventItems, eventTableKeys, sampleEvent } from './support/event-pages.js';
+import {
+  eventItems,
+  eventTableKeys,
+  READ_PAGE_EVENTS,
+  sampleEvent,
+} from './support/event-pages.js';
 import {
   checkCastoreCannedItems,
   checkOurCannedItems,
@@ -110,7 +115,8 @@ async function measureCpu(quick: boolean): Promise<PeerRow[]> {
       for (const read of ['read', 'replay'] as const) {
         // Ours reads history in pages of 1,000 events; DynamoDB gives a LastEvaluatedKey whenever a page reaches
         // its Limit, so a stream of exactly 1,000 takes a second, empty Query.
-        const queries = name === 'ours' && read === 'read' ? Math.floor(length / 1000) + 1 : 1;
+        const queries =
+          name === 'ours' && read === 'read' ? Math.floor(length / READ_PAGE_EVENTS) + 1 : 1;
         const { result, requests } = await expectRequests(
           contender,
           'Query',

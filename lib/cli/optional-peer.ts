@@ -1,3 +1,5 @@
+import { isMissingPackage } from '../core/missing-package.js';
+
 /**
  * Imports what needs an optional peer of the package (`@aws-sdk/lib-dynamodb`, `@aws-sdk/client-dynamodb-streams`)
  * only when a command needs it, so that the others run without it; where it is not installed, the error says which
@@ -12,8 +14,7 @@ export async function importWithOptionalPeer<T>(
   try {
     return await load();
   } catch (error) {
-    const { code, message = '' } = error as { code?: string; message?: string };
-    if (code === 'ERR_MODULE_NOT_FOUND' && message.includes(peer))
+    if (isMissingPackage(error, peer))
       throw new Error(
         `${peer} is not installed: ${why}. Install it beside this package: npm install ${peer}`,
         {

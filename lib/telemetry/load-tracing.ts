@@ -1,3 +1,4 @@
+import { isMissingPackage } from '../core/missing-package.js';
 import { PACKAGE_VERSION } from '../core/package-version.js';
 import { openTelemetryTracing } from './open-telemetry-tracing.js';
 import { NO_TRACING, type Tracing } from './tracing.js';
@@ -15,8 +16,7 @@ export async function loadTracing(
   try {
     loaded = await importApi();
   } catch (error) {
-    const { code, message = '' } = error as { code?: string; message?: string };
-    if (code === 'ERR_MODULE_NOT_FOUND' && message.includes(OPEN_TELEMETRY_API)) return NO_TRACING;
+    if (isMissingPackage(error, OPEN_TELEMETRY_API)) return NO_TRACING;
     throw error;
   }
   // A CommonJS package: Node gives its named exports on the namespace; a bundler may give them as the default

@@ -8,19 +8,17 @@ import type { Response } from 'supertest';
 import { Account } from '../../sample/accounts/account.aggregate.js';
 import { MoneyDeposited } from '../../sample/accounts/account.events.js';
 import { MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS } from '../../sample/accounts/money.js';
-import { testClient } from '../support/dynamodb.js';
 import { eventually } from '../support/eventually.js';
-import { readHistory as readHistoryOf, type SampleApp, startSampleApp } from './sample-app.js';
+import {
+  readHistory as readHistoryOf,
+  type SampleApp,
+  startSampleAppOnTestEndpoint,
+} from './sample-app.js';
 
 let sample: SampleApp;
 
 beforeAll(async () => {
-  const client = testClient();
-  try {
-    sample = await startSampleApp(client);
-  } finally {
-    client.destroy();
-  }
+  sample = await startSampleAppOnTestEndpoint();
 });
 afterAll(() => sample.app.close());
 

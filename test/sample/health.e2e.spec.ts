@@ -1,16 +1,11 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { testClient } from '../support/dynamodb.js';
-import { type SampleApp, startSampleApp } from './sample-app.js';
+import { type SampleApp, startSampleAppOnTestEndpoint } from './sample-app.js';
 
 let sample: SampleApp;
 
 beforeAll(async () => {
-  const client = testClient();
-  try {
-    sample = await startSampleApp(client);
-  } finally {
-    client.destroy();
-  }
+  sample = await startSampleAppOnTestEndpoint();
 });
 afterAll(() => sample.app.close());
 

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../sample/accounts/http/idempotency-key.js';
-import { testClient } from '../support/dynamodb.js';
-import { type SampleApp, startSampleApp } from './sample-app.js';
+import { type SampleApp, startSampleAppOnTestEndpoint } from './sample-app.js';
 
 /** The Idempotency-Key header on every POST of the sample, on moto. */
 
 let sample: SampleApp;
 
 beforeAll(async () => {
-  const client = testClient();
-  try {
-    sample = await startSampleApp(client);
-  } finally {
-    client.destroy();
-  }
+  sample = await startSampleAppOnTestEndpoint();
 });
 afterAll(() => sample.app.close());
 

@@ -6,7 +6,7 @@ import { DynamoEventStore, streamIdOf } from 'nestjs-dynamo-es';
 import { createLeaseTable, createViewTable } from 'nestjs-dynamo-es/projections';
 import request from 'supertest';
 import { AppModule } from '../../sample/app.module.js';
-import { createTestTable } from '../support/dynamodb.js';
+import { createTestTable, testClient } from '../support/dynamodb.js';
 
 /** The sample app in the test's process, on fresh tables of the endpoint DYNAMODB_ENDPOINT names. */
 export interface SampleApp {
@@ -18,6 +18,16 @@ export interface SampleApp {
   storedVersion(accountId: string): Promise<number>;
   /** POST /accounts, then a deposit if asked; resolves with the new account's id. */
   openAccount(owner?: string, depositCents?: number): Promise<string>;
+}
+
+/** The sample on the test endpoint, with a client of its own for the set-up only. */
+export async function startSampleAppOnTestEndpoint(): Promise<SampleApp> {
+  const client = testClient();
+  try {
+    return await startSampleApp(client);
+  } finally {
+    client.destroy();
+  }
 }
 
 /**

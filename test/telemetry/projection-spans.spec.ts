@@ -13,8 +13,6 @@ import {
   SPAN_ATTRIBUTES as SPAN,
 } from '../../lib/index.js';
 import {
-  createLeaseTable,
-  createViewTable,
   DynamoProjectionsModule,
   getViewRepositoryToken,
   Projection,
@@ -28,9 +26,10 @@ import {
   BankAccount,
   MoneyDeposited,
 } from '../fixtures/bank-account.js';
-import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
+import { testClientConfig } from '../support/dynamodb.js';
 import { eventually } from '../support/eventually.js';
 import { registerInMemoryTracing } from '../support/in-memory-tracing.js';
+import { createProjectionTestTables } from '../support/projection-tables.js';
 
 interface Balance extends Record<string, unknown> {
   balance: number;
@@ -61,13 +60,7 @@ const tracing = registerInMemoryTracing();
 let app: TestingModule;
 
 beforeAll(async () => {
-  const client = testClient();
-  const eventsTable = await createTestTable(client);
-  const viewsTable = `views-test-${randomUUID()}`;
-  const leaseTable = `leases-test-${randomUUID()}`;
-  await createViewTable(client, viewsTable);
-  await createLeaseTable(client, leaseTable);
-  client.destroy();
+  const { eventsTable, viewsTable, leaseTable } = await createProjectionTestTables();
   app = await Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),

@@ -14,8 +14,6 @@ import {
   streamIdOf,
 } from '../../../lib/index.js';
 import {
-  createLeaseTable,
-  createViewTable,
   DynamoProjectionsModule,
   getViewRepositoryToken,
   Projection,
@@ -24,10 +22,11 @@ import {
   type ViewUpdate,
 } from '../../../lib/projections/index.js';
 import { AccountOpened, BankAccount, MoneyDeposited } from '../../fixtures/bank-account.js';
-import { createTestTable, testClient, testClientConfig } from '../../support/dynamodb.js';
+import { testClientConfig } from '../../support/dynamodb.js';
 import { eventually } from '../../support/eventually.js';
 import { seededRandom } from '../../support/seeded-random.js';
 import { alterStreams } from '../streams/stream-alterations.js';
+import { createProjectionTestTables } from '../../support/projection-tables.js';
 
 interface Balance extends Record<string, unknown> {
   balance: number;
@@ -78,15 +77,7 @@ interface Tables {
 }
 
 async function freshTables(): Promise<Tables> {
-  const client = testClient();
-  const tables = {
-    eventsTable: await createTestTable(client),
-    viewsTable: `views-test-${randomUUID()}`,
-    leaseTable: `leases-test-${randomUUID()}`,
-  };
-  await createViewTable(client, tables.viewsTable);
-  await createLeaseTable(client, tables.leaseTable);
-  client.destroy();
+  const tables = await createProjectionTestTables();
   return tables;
 }
 

@@ -8,8 +8,6 @@ import {
   getAggregateRepositoryToken,
 } from '../../../lib/index.js';
 import {
-  createLeaseTable,
-  createViewTable,
   DynamoProjectionsModule,
   getViewRepositoryToken,
   Projection,
@@ -24,8 +22,9 @@ import {
   MoneyDeposited,
   MoneyWithdrawn,
 } from '../../fixtures/bank-account.js';
-import { createTestTable, testClient, testClientConfig } from '../../support/dynamodb.js';
+import { testClientConfig } from '../../support/dynamodb.js';
 import { eventually } from '../../support/eventually.js';
+import { createProjectionTestTables } from '../../support/projection-tables.js';
 
 interface AccountSummary extends Record<string, unknown> {
   owner: string;
@@ -61,13 +60,7 @@ class AccountsModule {}
 let app: TestingModule;
 
 beforeAll(async () => {
-  const client = testClient();
-  const eventsTable = await createTestTable(client);
-  const viewsTable = `views-test-${randomUUID()}`;
-  const leaseTable = `leases-test-${randomUUID()}`;
-  await createViewTable(client, viewsTable);
-  await createLeaseTable(client, leaseTable);
-  client.destroy();
+  const { eventsTable, viewsTable, leaseTable } = await createProjectionTestTables();
   app = await Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),
