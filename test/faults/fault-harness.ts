@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -17,7 +17,7 @@ import {
   MoneyWithdrawn,
 } from '../fixtures/bank-account.js';
 import { FaultProxy } from '../fault-proxy/fault-proxy.js';
-import { createTestTable, testClient, testClientConfig } from '../support/dynamodb.js';
+import { createTestTable, isolatedEndpoint } from '../support/dynamodb.js';
 import { repositoryOf, startEventStoreApp } from '../support/event-store-app.js';
 
 /** Counts how often the EventBus delivered each stored event, by event id. */
@@ -45,12 +45,15 @@ export class FaultHarness {
     /** Reads the table directly, past the proxy. */
     readonly truth: DynamoEventStore,
     private readonly direct: DynamoDBClient,
+    private readonly endpoint: { stop(): Promise<void> },
   ) {}
 
   static async start(options: Partial<DynamoEventStoreModuleOptions> = {}): Promise<FaultHarness> {
-    const direct = testClient();
+    // The request timeout tells a lost answer from a slow one only on an endpoint no other test file keeps busy.
+    const endpoint = await isolatedEndpoint();
+    const direct = new DynamoDBClient(endpoint.clientConfig);
     const tableName = await createTestTable(direct);
-    const proxy = await FaultProxy.start(process.env.DYNAMODB_ENDPOINT!);
+    const proxy = await FaultProxy.start(endpoint.clientConfig.endpoint as string);
     const app = await startEventStoreApp({
       tableName,
       features: [
@@ -65,7 +68,11 @@ export class FaultHarness {
         requestTimeoutMs: 500,
         retryBackoff: () => 5,
         ...options,
-        clientConfig: { ...testClientConfig(), endpoint: proxy.endpoint, ...options.clientConfig },
+        clientConfig: {
+          ...endpoint.clientConfig,
+          endpoint: proxy.endpoint,
+          ...options.clientConfig,
+        },
       },
     });
     return new FaultHarness(
@@ -74,6 +81,7 @@ export class FaultHarness {
       repositoryOf(app, BankAccount),
       new DynamoEventStore({ client: direct, tableName }),
       direct,
+      endpoint,
     );
   }
 
@@ -96,5 +104,6 @@ export class FaultHarness {
     await this.app.close();
     await this.proxy.stop();
     this.direct.destroy();
+    await this.endpoint.stop();
   }
 }

@@ -35,9 +35,9 @@ export interface IsolatedEndpoint {
 }
 
 /**
- * An endpoint for a test file whose large tables would keep moto busy for long: moto answers one request at a time
- * and its Query reads the whole table, so they would slow every test file running beside it. A moto of its own
- * when the tests started theirs; the endpoint DYNAMODB_ENDPOINT names otherwise.
+ * An endpoint for a test file whose large tables would keep moto busy for long, or whose request timeouts must not
+ * fire because another file keeps it busy: moto answers one request at a time and its Query reads the whole table.
+ * A moto of its own when the tests started theirs; the endpoint DYNAMODB_ENDPOINT names otherwise.
  */
 export async function isolatedEndpoint(): Promise<IsolatedEndpoint> {
   if (process.env.DYNAMODB_ENDPOINT_STARTED_BY_TESTS !== 'true')
