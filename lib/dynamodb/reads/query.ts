@@ -129,10 +129,28 @@ function withAttributes(
   attributes: readonly string[] | undefined,
 ): QueryCommandInput {
   if (!attributes) return input;
-  const names = Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
+  const { expression, names } = projectionOf(attributes);
   return {
     ...input,
-    ProjectionExpression: attributes.map((name) => `#${name}`).join(', '),
+    ProjectionExpression: expression,
     ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...names },
   };
+}
+
+/** Built once per list: the store reads with a few constant lists, and building them was a share of each load. */
+const projections = new WeakMap<
+  readonly string[],
+  { readonly expression: string; readonly names: Readonly<Record<string, string>> }
+>();
+
+function projectionOf(attributes: readonly string[]) {
+  let projection = projections.get(attributes);
+  if (!projection) {
+    projection = {
+      expression: attributes.map((name) => `#${name}`).join(', '),
+      names: Object.fromEntries(attributes.map((name) => [`#${name}`, name])),
+    };
+    projections.set(attributes, projection);
+  }
+  return projection;
 }

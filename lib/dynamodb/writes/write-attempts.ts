@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   PutItemCommand,
   type PutItemCommandInput,
@@ -19,9 +18,10 @@ export class WriteAttempts {
     return this.appliedMaybe;
   }
 
-  /** Sends a write of this append: every attempt made for it is watched. */
-  send<T>(write: () => Promise<T>): Promise<T> {
-    return attemptsOfCurrentWrite.run(this, write);
+  /** The command, sent for this append: every attempt the SDK makes of it is watched. */
+  watch<C extends WatchedPutItemCommand | WatchedTransactWriteItemsCommand>(command: C): C {
+    attemptsOfInput.set(command.input, this);
+    return command;
   }
 
   record(error: unknown): void {
@@ -29,18 +29,21 @@ export class WriteAttempts {
   }
 }
 
-const attemptsOfCurrentWrite = new AsyncLocalStorage<WriteAttempts>();
+/** The write each command input belongs to, found by the watch from the input the SDK hands every attempt. */
+const attemptsOfInput = new WeakMap<object, WriteAttempts>();
 
 /**
- * Runs inside the SDK's retry loop, once per attempt. It holds no state of its own and finds the append it serves
- * from the asynchronous context: a client with `cacheMiddleware` reuses the handler stack of the first command of a
- * class for every later one, so a watcher bound to one command would judge every later write by the first's.
+ * Runs inside the SDK's retry loop, once per attempt. It holds no state of its own and finds the write it serves
+ * from the attempt's input: a client with `cacheMiddleware` reuses the handler stack of the first command of a
+ * class for every later one, so a watcher bound to one command would judge every later write by the first's. (Not
+ * an AsyncLocalStorage: on Node 20 and 22 entering one turns on promise hooks, a cost on every promise of the
+ * process from then on.)
  */
 const watchAttempt: DeserializeMiddleware<object, object> = (next) => async (args) => {
   try {
     return await next(args);
   } catch (error) {
-    attemptsOfCurrentWrite.getStore()?.record(error);
+    attemptsOfInput.get((args as { input: object }).input)?.record(error);
     throw error;
   }
 };

@@ -41,7 +41,7 @@ export async function writeItems(
 ): Promise<void> {
   const puts = planned.map((p) => conditionalPut(tableName, p));
   if (puts.length === 1 && !transactionsOnly) {
-    await attempts.send(() => client.send(new WatchedPutItemCommand(puts[0]!)));
+    await client.send(attempts.watch(new WatchedPutItemCommand(puts[0]!)));
     return;
   }
   const transactItems: TransactWriteItem[] = puts.map((Put) => ({ Put }));
@@ -51,7 +51,7 @@ export async function writeItems(
         TransactItems: transactItems,
         ClientRequestToken: requestToken(transactItems, conflicts),
       });
-      await attempts.send(() => client.send(command));
+      await client.send(attempts.watch(command));
       return;
     } catch (error) {
       if (
