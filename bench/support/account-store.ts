@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule, EventPublisher } from '@nestjs/cqrs';
@@ -25,9 +25,12 @@ export interface AccountStore {
   close(): Promise<void>;
 }
 
-/** A Nest application context with the sample's Account registered twice: without and with snapshots. */
+/**
+ * A Nest application context with the sample's Account registered twice: without and with snapshots. Given a
+ * client, the module sends with it; given client settings, it creates its clients as it does in an application.
+ */
 export async function startAccountStore(
-  client: DynamoDBClient,
+  clients: DynamoDBClient | { readonly clientConfig: DynamoDBClientConfig },
   tableName: string,
   snapshotEvery: number,
   { openTelemetry = true }: { openTelemetry?: boolean } = {},
@@ -37,7 +40,7 @@ export async function startAccountStore(
       CqrsModule.forRoot(),
       // Also on stubbed transports, which answer only the operations measured: no start-up DescribeTable.
       DynamoEventStoreModule.forRoot({
-        client,
+        ...(clients instanceof DynamoDBClient ? { client: clients } : clients),
         tableName,
         checkTablesOnStartup: false,
         openTelemetry,

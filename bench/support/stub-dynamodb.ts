@@ -19,8 +19,12 @@ export function stubbedClient(
   answer: StubAnswer,
   config: Pick<DynamoDBClientConfig, 'cacheMiddleware'> = {},
 ): DynamoDBClient {
-  return new DynamoDBClient({
-    ...config,
+  return new DynamoDBClient({ ...config, ...stubbedClientConfig(answer) });
+}
+
+/** The settings of a stubbed client, for code that creates its clients itself (DynamoEventStoreModule). */
+export function stubbedClientConfig(answer: StubAnswer): DynamoDBClientConfig {
+  return {
     region: 'us-east-1',
     endpoint: 'http://dynamodb.stub',
     credentials: { accessKeyId: 'stub', secretAccessKey: 'stub' },
@@ -47,7 +51,7 @@ export function stubbedClient(
         });
       },
     },
-  });
+  };
 }
 
 /** The empty success answer of a write. */

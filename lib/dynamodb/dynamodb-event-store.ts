@@ -54,6 +54,12 @@ const HISTORY_PAGE_EVENTS = 1000;
 export interface DynamoEventStoreConfig {
   /** The client to send requests with. The store neither changes nor destroys it. */
   readonly client: DynamoDBClient;
+  /**
+   * The client readStream sends with, so that unsubscribing can abort the request in flight. Default `client`. A
+   * client with `cacheMiddleware` drops every handler stack it cached whenever a request is sent with an abort
+   * signal: give the store one that does not cache here.
+   */
+  readonly historyClient?: DynamoDBClient;
   readonly tableName: string;
   /**
    * How many times a transaction cancelled by another one touching the same items (TransactionConflict) is tried
@@ -82,12 +88,14 @@ export interface DynamoEventStoreConfig {
 export class DynamoEventStore implements EventStore {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
+  private readonly historyClient: DynamoDBClient;
   private readonly transactionConflictRetries: number;
   private readonly transactionsOnly: boolean;
   private readonly encoding: ItemEncoding;
 
   constructor({
     client,
+    historyClient = client,
     tableName,
     transactionConflictRetries = 3,
     transactionsOnly = false,
@@ -95,7 +103,10 @@ export class DynamoEventStore implements EventStore {
     compression,
   }: DynamoEventStoreConfig) {
     this.encoding = { compression: resolveCompression(compression) };
-    this.client = tracing === NO_TRACING ? client : requestCountingClient(client, tracing);
+    const counted = (sender: DynamoDBClient) =>
+      tracing === NO_TRACING ? sender : requestCountingClient(sender, tracing);
+    this.client = counted(client);
+    this.historyClient = historyClient === client ? this.client : counted(historyClient);
     this.tableName = tableName;
     this.transactionConflictRetries = transactionConflictRetries;
     this.transactionsOnly = transactionsOnly;
@@ -170,7 +181,7 @@ export class DynamoEventStore implements EventStore {
             ...streamQueries.range(this.tableName, streamId, range, STORED_EVENT_ATTRIBUTES),
             Limit: HISTORY_PAGE_EVENTS,
           };
-          const pages = queryPages(this.client, query, abort.signal);
+          const pages = queryPages(this.historyClient, query, abort.signal);
           for await (const items of pages) {
             for (const item of items) {
               subscriber.next(toStoredEvent(item, streamId));

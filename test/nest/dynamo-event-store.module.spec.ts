@@ -5,6 +5,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
+import { lastValueFrom, toArray } from 'rxjs';
+import { WatchedPutItemCommand } from '../../lib/dynamodb/writes/write-attempts.js';
 import {
   AggregateConfigurationError,
   AggregateRepository,
@@ -176,6 +178,29 @@ describe('DynamoEventStoreModule', () => {
       expect(shared.config.requestHandler).toBe(storeClient.config.requestHandler);
       expect(() => DynamoDBDocumentClient.from(shared)).not.toThrow();
     } finally {
+      await app.close();
+    }
+  });
+
+  it('reads history through the shared client, so that aborting a read leaves the store’s cached stacks', async () => {
+    const app = await bootstrap(
+      DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
+    );
+    // A stack is resolved once per command class while the cache holds; an abortable request empties the cache.
+    const resolved = jest.spyOn(WatchedPutItemCommand.prototype, 'resolveMiddleware');
+    try {
+      const { accounts } = app.get(AccountService);
+      const account = await accounts.load(randomUUID());
+      account.open('Ada');
+      await accounts.save(account);
+      const history = await lastValueFrom(accounts.history(account.id).pipe(toArray()));
+      account.deposit(5);
+      await accounts.save(account);
+
+      expect(history.map(({ type }) => type)).toEqual(['AccountOpened']);
+      expect(resolved).toHaveBeenCalledTimes(1);
+    } finally {
+      resolved.mockRestore();
       await app.close();
     }
   });
