@@ -81,11 +81,13 @@ export class EventTypeRegistry {
   ): IEvent {
     if (!eventType) throw new UnknownEventTypeError(streamId, stored.type, stored.version);
     const payload = upcast(streamId, stored, eventType);
-    const event = Object.create(eventType.eventClass.prototype as object) as Record<
-      string,
-      unknown
-    >;
+    const prototype = eventType.eventClass.prototype as object;
+    const event = Object.create(prototype) as Record<string, unknown>;
     if (typeof payload === 'object' && payload !== null) {
+      // Assigned where that defines the same properties as defining them does, a third of the cost per event.
+      if (takesAssignment(prototype) && !Object.hasOwn(payload, '__proto__')) {
+        return Object.assign(event, payload);
+      }
       for (const key of Object.keys(payload)) {
         Object.defineProperty(event, key, {
           value: (payload as Record<string, unknown>)[key],
@@ -190,6 +192,32 @@ function validated(
     }
   }
   return { name: storedName, eventClass: event, version, upcasters, aliases };
+}
+
+const assignable = new WeakMap<object, boolean>();
+
+/**
+ * Whether assigning any key to an instance made from `prototype` defines an own data property, as
+ * Object.defineProperty does: true unless its prototype chain has an accessor or a read-only property (other than
+ * Object.prototype's `__proto__`, whose key the caller checks), which assignment would call or fail on.
+ */
+function takesAssignment(prototype: object): boolean {
+  let known = assignable.get(prototype);
+  if (known === undefined) {
+    known = true;
+    for (
+      let p: object | null = prototype;
+      p && known;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+        if (key === '__proto__' && p === Object.prototype) continue;
+        if (descriptor.get || descriptor.set || descriptor.writable === false) known = false;
+      }
+    }
+    assignable.set(prototype, known);
+  }
+  return known;
 }
 
 function upcast(
