@@ -88,9 +88,8 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
       eventItems(STREAM_ID, ACCOUNT_ID, 1, events),
     );
     const recorder = new RequestRecorder(table.answer);
-    // The library on the clients DynamoEventStoreModule creates (the store's caches its handler stacks, history
-    // goes through the shared one), over the stub; the SDK baselines on a default client, as code written without
-    // the library would have it.
+    // The library on the clients DynamoEventStoreModule creates (the store's caches its handler stacks), over the
+    // stub; the SDK baselines on a default client, as code written without the library would have it.
     const client = stubbedClient(recorder.answer);
     // Tracing off, as in an application without @opentelemetry/api: section 8 measures what it adds.
     const untraced = { openTelemetry: false };

@@ -240,13 +240,8 @@ async function measureOnEndpoint(endpoint: BenchEndpoint, quick: boolean): Promi
   }
 }
 
-/** `historyClient` as DynamoEventStoreModule gives its store: one that does not cache, for abortable reads. */
-function ourStore(
-  client: DynamoDBClient,
-  tableName: string,
-  historyClient: DynamoDBClient = client,
-): Contender {
-  const store = new DynamoEventStore({ client, historyClient, tableName });
+function ourStore(client: DynamoDBClient, tableName: string): Contender {
+  const store = new DynamoEventStore({ client, tableName });
   return {
     append: (accountId, version, event) =>
       store.appendToStream(streamIdOf(AGGREGATE_TYPE, accountId), version - 1, [event]),
@@ -277,14 +272,12 @@ type Stubbed = Contender & { readonly recorder: RequestRecorder };
 
 /** A contender over the stubbed transport, answered by `table`: the short and the long stream in its layout. */
 function stubbed(
-  make: (client: DynamoDBClient, tableName: string, uncached: DynamoDBClient) => Contender,
+  make: (client: DynamoDBClient, tableName: string) => Contender,
   table: StubTable,
   config: { cacheMiddleware?: boolean } = {},
 ): Stubbed {
   const recorder = new RequestRecorder(table.answer);
-  const client = stubbedClient(recorder.answer, config);
-  const uncached = config.cacheMiddleware ? stubbedClient(recorder.answer) : client;
-  return { ...make(client, TABLE, uncached), recorder };
+  return { ...make(stubbedClient(recorder.answer, config), TABLE), recorder };
 }
 
 /**

@@ -54,12 +54,6 @@ const HISTORY_PAGE_EVENTS = 1000;
 export interface DynamoEventStoreConfig {
   /** The client to send requests with. The store neither changes nor destroys it. */
   readonly client: DynamoDBClient;
-  /**
-   * The client readStream sends with, so that unsubscribing can abort the request in flight. Default `client`. A
-   * client with `cacheMiddleware` drops every handler stack it cached whenever a request is sent with an abort
-   * signal: give the store one that does not cache here.
-   */
-  readonly historyClient?: DynamoDBClient;
   readonly tableName: string;
   /**
    * How many times a transaction cancelled by another one touching the same items (TransactionConflict) is tried
@@ -88,14 +82,12 @@ export interface DynamoEventStoreConfig {
 export class DynamoEventStore implements EventStore {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
-  private readonly historyClient: DynamoDBClient;
   private readonly transactionConflictRetries: number;
   private readonly transactionsOnly: boolean;
   private readonly encoding: ItemEncoding;
 
   constructor({
     client,
-    historyClient = client,
     tableName,
     transactionConflictRetries = 3,
     transactionsOnly = false,
@@ -103,10 +95,7 @@ export class DynamoEventStore implements EventStore {
     compression,
   }: DynamoEventStoreConfig) {
     this.encoding = { compression: resolveCompression(compression) };
-    const counted = (sender: DynamoDBClient) =>
-      tracing === NO_TRACING ? sender : requestCountingClient(sender, tracing);
-    this.client = counted(client);
-    this.historyClient = historyClient === client ? this.client : counted(historyClient);
+    this.client = tracing === NO_TRACING ? client : requestCountingClient(client, tracing);
     this.tableName = tableName;
     this.transactionConflictRetries = transactionConflictRetries;
     this.transactionsOnly = transactionsOnly;
@@ -169,11 +158,12 @@ export class DynamoEventStore implements EventStore {
 
   /**
    * One Query page (≤ HISTORY_PAGE_EVENTS events, ≤ 1 MB) at a time: the next page is requested only after the
-   * previous one was emitted, and unsubscribing aborts the request in flight.
+   * previous one was emitted, and none once the subscriber has left. A page in flight when it leaves is read to its
+   * end and dropped, not aborted: a request sent with an abort signal makes a client with `cacheMiddleware` (the
+   * module's) drop every handler stack it cached.
    */
   readStream(streamId: string, options: ReadStreamOptions = {}): Observable<StoredEvent> {
     return new Observable<StoredEvent>((subscriber) => {
-      const abort = new AbortController();
       void (async () => {
         try {
           const range = versionRangeOf(streamId, options);
@@ -181,11 +171,10 @@ export class DynamoEventStore implements EventStore {
             ...streamQueries.range(this.tableName, streamId, range, STORED_EVENT_ATTRIBUTES),
             Limit: HISTORY_PAGE_EVENTS,
           };
-          const pages = queryPages(this.historyClient, query, abort.signal);
-          for await (const items of pages) {
+          for await (const items of queryPages(this.client, query)) {
             for (const item of items) {
-              subscriber.next(toStoredEvent(item, streamId));
               if (subscriber.closed) return;
+              subscriber.next(toStoredEvent(item, streamId));
             }
             items.length = 0;
           }
@@ -194,7 +183,6 @@ export class DynamoEventStore implements EventStore {
           subscriber.error(error);
         }
       })();
-      return () => abort.abort();
     });
   }
 

@@ -43,8 +43,7 @@ interface ClientHandle {
  * The clients of a module that makes its own: the store's caches its handler stacks (cacheMiddleware: a command's
  * requests take a fifth less CPU; the store's write watch is made for it). A DocumentClient refuses such a client,
  * since it adds middleware to each command, so the client shared with other stores (the projections' views, an
- * application's own) does not cache; it sends through the same connections, and the store's history reads go
- * through it (a request sent with an abort signal drops a caching client's every cached stack).
+ * application's own) does not cache; it sends through the same connections.
  */
 function createClients(options: DynamoEventStoreModuleOptions): ClientHandle {
   const storeClient = createDynamoDBClient({
@@ -78,12 +77,11 @@ function createClients(options: DynamoEventStoreModuleOptions): ClientHandle {
       provide: DynamoEventStore,
       useFactory: (
         options: DynamoEventStoreModuleOptions,
-        { storeClient, client }: ClientHandle,
+        { storeClient }: ClientHandle,
         tracing: Tracing,
       ) =>
         new DynamoEventStore({
           client: storeClient,
-          historyClient: client,
           tableName: options.tableName,
           transactionConflictRetries: options.transactionConflictRetries,
           transactionsOnly: options.transactionsOnly,

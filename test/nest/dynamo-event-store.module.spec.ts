@@ -182,11 +182,11 @@ describe('DynamoEventStoreModule', () => {
     }
   });
 
-  it('reads history through the shared client, so that aborting a read leaves the store’s cached stacks', async () => {
+  it('keeps the store client’s cached handler stacks across history reads', async () => {
     const app = await bootstrap(
       DynamoEventStoreModule.forRoot({ tableName, clientConfig: testClientConfig() }),
     );
-    // A stack is resolved once per command class while the cache holds; an abortable request empties the cache.
+    // A stack is resolved once per command class while the cache holds; a request sent with options empties it.
     const resolved = jest.spyOn(WatchedPutItemCommand.prototype, 'resolveMiddleware');
     try {
       const { accounts } = app.get(AccountService);

@@ -95,15 +95,13 @@ export const streamQueries = {
 export async function* queryPages(
   client: DynamoDBClient,
   input: QueryCommandInput,
-  abortSignal?: AbortSignal,
 ): AsyncGenerator<WireItem[]> {
   let exclusiveStartKey: WireItem | undefined;
   do {
-    const { Items = [], LastEvaluatedKey } = await sendQuery(
-      client,
-      { ...input, ExclusiveStartKey: exclusiveStartKey },
-      abortSignal,
-    );
+    const { Items = [], LastEvaluatedKey } = await sendQuery(client, {
+      ...input,
+      ExclusiveStartKey: exclusiveStartKey,
+    });
     exclusiveStartKey = LastEvaluatedKey;
     yield Items;
   } while (exclusiveStartKey);
@@ -113,12 +111,10 @@ export async function* queryPages(
 export async function sendQuery(
   client: DynamoDBClient,
   input: QueryCommandInput,
-  abortSignal?: AbortSignal,
 ): Promise<QueryCommandOutput> {
   try {
-    const command = new QueryCommand(input);
-    // Any options object turns the SDK's cached handler stack off for this request: pass one only when needed.
-    return await (abortSignal ? client.send(command, { abortSignal }) : client.send(command));
+    // Sent without options: any options object makes a caching client drop its cached handler stacks.
+    return await client.send(new QueryCommand(input));
   } catch (error) {
     throw asTypedSdkError(error, input.TableName ?? '');
   }
