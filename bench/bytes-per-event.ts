@@ -11,7 +11,7 @@ import {
 } from 'nestjs-dynamo-es';
 import { lastValueFrom, toArray } from 'rxjs';
 import { CapacityMeter, minimumReadUnits, totals } from './support/capacity-meter.js';
-import { medianCpuMicros } from './support/cpu-timer.js';
+import { CPU_ROUNDS, medianCpuMicros } from './support/cpu-timer.js';
 import type { BenchEndpoint } from './support/local-endpoint.js';
 import { orderPlaced } from './support/order-events.js';
 
@@ -144,7 +144,7 @@ export async function measureCompressionCpu({
 }): Promise<CompressionCpuRow[]> {
   const rows: CompressionCpuRow[] = [];
   const iterations = quick ? 1 : 500;
-  const timing = { iterations, warmup: quick ? 1 : iterations, rounds: quick ? 1 : 9 };
+  const timing = { iterations, warmup: quick ? 1 : iterations, rounds: quick ? 1 : CPU_ROUNDS };
   for (const bytes of [2 * KB, 7.5 * KB]) {
     const payload = orderPlaced(bytes);
     const compressions = {

@@ -13,7 +13,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { Account } from '../sample/accounts/account.aggregate.js';
 import { AccountOpened, MoneyDeposited } from '../sample/accounts/account.events.js';
 import { type AccountStore, startAccountStore } from './support/account-store.js';
-import { medianCpuMicros } from './support/cpu-timer.js';
+import { CPU_ROUNDS, medianCpuMicros } from './support/cpu-timer.js';
 import {
   eventItems,
   eventTableKeys,
@@ -104,7 +104,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
     try {
       const checks = await checkSameWork(store, hand, recorder, events);
       const iterations = quick ? 1 : Math.max(20, Math.round(20_000 / events));
-      const timing = { iterations, warmup: quick ? 1 : iterations, rounds: quick ? 1 : 9 };
+      const timing = { iterations, warmup: quick ? 1 : iterations, rounds: quick ? 1 : CPU_ROUNDS };
       const label = (operation: string, differences: readonly string[]) => {
         for (const difference of differences) console.log(`⚠ ${operation}: ${difference}`);
         return differences.length + layoutDifferences.length === 0

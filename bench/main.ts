@@ -11,6 +11,7 @@ import { measurePeerCastore } from './peer-castore.js';
 import { measureProjections } from './projections.js';
 import { measureRequestsAndCapacity } from './requests-and-capacity.js';
 import { startBenchEndpoint } from './support/local-endpoint.js';
+import { CPU_ROUNDS } from './support/cpu-timer.js';
 import { measureTelemetryOverhead } from './telemetry-overhead.js';
 import { printTable } from './support/report.js';
 
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
       () => measureCompressionCpu({ quick }),
     );
     const cpuTiming =
-      'Timing: process CPU (user + system, GC and its threads included) per call, median of 9 rounds in which ' +
+      'Timing: process CPU (user + system, GC and its threads included) per call, median of ' +
+      `${CPU_ROUNDS} rounds in which ` +
       'the cases take turns, in rotating order. No GC is forced in or between timed rounds; the only GC control ' +
       'is one global.gc() (node --expose-gc) before each measurement’s warm-up, outside timing, so that the ' +
       'previous measurement’s garbage is not collected in its rounds.';

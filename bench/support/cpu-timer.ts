@@ -1,7 +1,10 @@
+/** Rounds of a full run: on a 2-core VM a case's figure moved 10–30 % between runs of 9. */
+export const CPU_ROUNDS = 15;
+
 export interface CpuTimingOptions {
   /**
    * Rounds; each runs every case once, starting each round with the next case, so that drift, JIT and GC state left
-   * by one case hit all the others alike. Default 9.
+   * by one case hit all the others alike. Default CPU_ROUNDS.
    */
   readonly rounds?: number;
   /** Calls of a case per round. */
@@ -23,7 +26,7 @@ export interface CpuTimingOptions {
  */
 export async function medianCpuMicros<K extends string>(
   cases: Readonly<Record<K, () => Promise<unknown>>>,
-  { rounds = 9, iterations, warmup = iterations }: CpuTimingOptions,
+  { rounds = CPU_ROUNDS, iterations, warmup = iterations }: CpuTimingOptions,
 ): Promise<Record<K, number>> {
   const names = Object.keys(cases) as K[];
   globalThis.gc?.();
