@@ -1,3 +1,5 @@
+import { executionAsyncId } from 'node:async_hooks';
+
 /** Rounds of a full run: on a 2-core VM a case's figure moved 10–30 % between runs of 9. */
 export const CPU_ROUNDS = 15;
 
@@ -11,6 +13,17 @@ export interface CpuTimingOptions {
   readonly iterations: number;
   /** Calls of each case before measuring, to let the JIT settle. Default iterations. */
   readonly warmup?: number;
+  /** The cases run with promise hooks on by design (OpenTelemetry's context manager): no warning. */
+  readonly promiseHooksExpected?: boolean;
+}
+
+/**
+ * Whether promise hooks are on in this process: a promise reaction then runs with an async id. On Node 20 and 22
+ * they are from the first AsyncLocalStorage entered on, and every promise costs more: figures taken with them on
+ * are not those of an application without one.
+ */
+export async function promiseHooksOn(): Promise<boolean> {
+  return (await Promise.resolve().then(() => executionAsyncId())) !== 0;
 }
 
 /**
@@ -26,9 +39,12 @@ export interface CpuTimingOptions {
  */
 export async function medianCpuMicros<K extends string>(
   cases: Readonly<Record<K, () => Promise<unknown>>>,
-  { rounds = CPU_ROUNDS, iterations, warmup = iterations }: CpuTimingOptions,
+  { rounds = CPU_ROUNDS, iterations, warmup = iterations, promiseHooksExpected }: CpuTimingOptions,
 ): Promise<Record<K, number>> {
   const names = Object.keys(cases) as K[];
+  if (!promiseHooksExpected && (await promiseHooksOn())) {
+    console.log(`⚠ ${names.join(', ')}: promise hooks are on (an AsyncLocalStorage was entered)`);
+  }
   globalThis.gc?.();
   for (const name of names) for (let i = 0; i < warmup; i++) await cases[name]();
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
