@@ -176,6 +176,7 @@ export class DynamoEventStore implements EventStore {
               if (subscriber.closed) return;
               subscriber.next(toStoredEvent(item, streamId));
             }
+            if (subscriber.closed) return;
             items.length = 0;
           }
           subscriber.complete();

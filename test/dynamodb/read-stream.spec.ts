@@ -139,6 +139,22 @@ describe('readStream on DynamoDB', () => {
     expect(requests.queriesOf(largeStream)).toBe(2);
   });
 
+  it('requests no further page when the subscriber leaves at the last event of a page', async () => {
+    const firstPageSize = await lastValueFrom(
+      store.readStream(largeStream).pipe(
+        takeWhile(() => requests.queriesOf(largeStream) === 1),
+        count(),
+      ),
+    );
+    requests.clear();
+
+    await lastValueFrom(store.readStream(largeStream).pipe(take(firstPageSize), toArray()));
+    // Reading another stream to its end gives a leaked page request every chance to be sent first.
+    await readAll(streamIdOf('Ledger', randomUUID()));
+
+    expect(requests.queriesOf(largeStream)).toBe(1);
+  });
+
   it('emits nothing, and no error, when unsubscribed before the first page arrives', async () => {
     const received: unknown[] = [];
     const subscription = store.readStream(largeStream).subscribe({
