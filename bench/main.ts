@@ -74,7 +74,8 @@ async function main(): Promise<void> {
       `${CPU_ROUNDS} rounds in which ` +
       'the cases take turns, in rotating order. No GC is forced in or between timed rounds; the only GC control ' +
       'is one global.gc() (node --expose-gc) before each measurement’s warm-up, outside timing, so that the ' +
-      'previous measurement’s garbage is not collected in its rounds.';
+      'previous measurement’s garbage is not collected in its rounds. A measurement taken with promise hooks on (an ' +
+      'AsyncLocalStorage entered earlier in the process, a cost on every promise) is preceded by a ⚠ line.';
     const stubRules =
       'Stub: every Query of every row is answered by one in-memory table (bench/support/stub-table.ts) by ' +
       'DynamoDB’s rules: key condition, ProjectionExpression (only the projected attributes are returned: what ' +
