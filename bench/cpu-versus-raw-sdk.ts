@@ -53,6 +53,11 @@ export interface CpuRow {
   readonly bareSdkMicros: number;
   /** The same requests plus what code without the library must do to get the same result. */
   readonly handWrittenMicros: number;
+  /**
+   * That code on a client that caches its handler stacks, as the library's store client does: the least the
+   * library could cost on its client.
+   */
+  readonly handWrittenOnCachingClientMicros: number;
   /** Replays only: the physical floor, no SDK (see `floorReplay`). */
   readonly floorMicros?: number;
   /** libraryMicros / handWrittenMicros: the module's client against hand-written code on a default one. */
@@ -101,6 +106,8 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
     );
     const onDefaultClient = await startAccountStore(client, TABLE, 100, untraced);
     const hand = handWrittenStore(client, store.publisher);
+    const cachingClient = stubbedClient(recorder.answer, { cacheMiddleware: true });
+    const handOnCachingClient = handWrittenStore(cachingClient, store.publisher);
     try {
       const checks = await checkSameWork(store, hand, recorder, events);
       const iterations = quick ? 1 : Math.max(20, Math.round(20_000 / events));
@@ -119,6 +126,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
           libraryOnDefaultClient: () => onDefaultClient.accounts.load(ACCOUNT_ID),
           bare: hand.queryReplay,
           handWritten: hand.load,
+          handWrittenOnCachingClient: handOnCachingClient.load,
           floor: () => Promise.resolve(floorReplay(floorBodies, store.publisher)),
         },
         timing,
@@ -143,6 +151,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
               await hand.put(events + 1, { accountId: ACCOUNT_ID, amountCents: 1 });
             },
             handWritten: () => hand.command(events),
+            handWrittenOnCachingClient: () => handOnCachingClient.command(events),
           },
           timing,
         );
@@ -159,6 +168,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
             libraryOnDefaultClient: () => libraryAppend(onDefaultClient, events),
             bare: () => hand.put(events + 1, APPENDED_PAYLOAD),
             handWritten: () => hand.put(events + 1, APPENDED_PAYLOAD),
+            handWrittenOnCachingClient: () => handOnCachingClient.put(events + 1, APPENDED_PAYLOAD),
           },
           timing,
         );
@@ -172,6 +182,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
             libraryOnDefaultClient: () => libraryReadStream(onDefaultClient),
             bare: hand.queryAll,
             handWritten: hand.readAll,
+            handWrittenOnCachingClient: handOnCachingClient.readAll,
           },
           timing,
         );
@@ -187,6 +198,7 @@ export async function measureCpuVersusRawSdk({ quick }: { quick: boolean }): Pro
       await store.close();
       await onDefaultClient.close();
       client.destroy();
+      cachingClient.destroy();
     }
   }
   return rows;
@@ -436,12 +448,14 @@ function row(
     libraryOnDefaultClient,
     bare,
     handWritten,
+    handWrittenOnCachingClient,
     floor,
   }: {
     library: number;
     libraryOnDefaultClient: number;
     bare: number;
     handWritten: number;
+    handWrittenOnCachingClient: number;
     floor?: number;
   },
 ): CpuRow {
@@ -452,6 +466,7 @@ function row(
     libraryOnDefaultClientMicros: libraryOnDefaultClient,
     bareSdkMicros: bare,
     handWrittenMicros: handWritten,
+    handWrittenOnCachingClientMicros: handWrittenOnCachingClient,
     ...(floor === undefined ? {} : { floorMicros: floor }),
     ratioToHandWritten: library / handWritten,
     ratioToHandWrittenSameClient: libraryOnDefaultClient / handWritten,

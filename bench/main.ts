@@ -94,7 +94,9 @@ async function main(): Promise<void> {
           'SDK deserialises). bareSdk: the same requests, items left as attribute values. handWritten: the same requests plus the ' +
           'least decoding and replay code that gives the same result (checked before timing: requests equal ' +
           'once parsed, a save’s fresh id and time aside; decoded events and state equal). A row that fails a ' +
-          'check says NOT EQUAL WORK.',
+          'check says NOT EQUAL WORK. library runs on a client that caches its handler stacks, as the module ' +
+          'creates its store’s; bareSdk and handWritten on a default one; handWrittenOnCachingClient is the same ' +
+          'code on a caching client: the least the library could cost on its own.',
         'floor (replays): no SDK at all: the bytes the stub answers to the library’s replay Query, JSON.parse’d, ' +
           'each payload parsed and applied to the sample Account (loadFromHistory). ratioToFloor = library / ' +
           'floor.',
