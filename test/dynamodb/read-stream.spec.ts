@@ -34,6 +34,18 @@ beforeAll(async () => {
 afterAll(() => client.destroy());
 beforeEach(() => requests.clear());
 
+/** How many events the large stream's first page holds, counted as they are read; the request log cleared after. */
+async function firstPageSizeOfLargeStream(): Promise<number> {
+  const size = await lastValueFrom(
+    store.readStream(largeStream).pipe(
+      takeWhile(() => requests.queriesOf(largeStream) === 1),
+      count(),
+    ),
+  );
+  requests.clear();
+  return size;
+}
+
 const readAll = (streamId: string, options?: Parameters<DynamoEventStore['readStream']>[1]) =>
   lastValueFrom(store.readStream(streamId, options).pipe(toArray()));
 const entries = (events: StoredEvent[]) =>
@@ -123,13 +135,7 @@ describe('readStream on DynamoDB', () => {
   });
 
   it('stops after the page that holds the last event the subscriber takes', async () => {
-    const firstPageSize = await lastValueFrom(
-      store.readStream(largeStream).pipe(
-        takeWhile(() => requests.queriesOf(largeStream) === 1),
-        count(),
-      ),
-    );
-    requests.clear();
+    const firstPageSize = await firstPageSizeOfLargeStream();
 
     const taken = await lastValueFrom(
       store.readStream(largeStream).pipe(take(firstPageSize + 1), toArray()),
@@ -140,13 +146,7 @@ describe('readStream on DynamoDB', () => {
   });
 
   it('requests no further page when the subscriber leaves at the last event of a page', async () => {
-    const firstPageSize = await lastValueFrom(
-      store.readStream(largeStream).pipe(
-        takeWhile(() => requests.queriesOf(largeStream) === 1),
-        count(),
-      ),
-    );
-    requests.clear();
+    const firstPageSize = await firstPageSizeOfLargeStream();
 
     await lastValueFrom(store.readStream(largeStream).pipe(take(firstPageSize), toArray()));
     // Reading another stream to its end gives a leaked page request every chance to be sent first.

@@ -40,8 +40,10 @@ export function toEventItem(
   else if (correlationId !== undefined) others.correlationId = correlationId;
   if (typeof causationId === 'string') item[A.causationId] = { S: causationId };
   else if (causationId !== undefined) others.causationId = causationId;
-  const metadata = encodeJson(others, streamId, event.type, 'metadata');
-  if (metadata !== '{}') item[A.metadata] = { S: metadata };
+  if (Object.keys(others).length > 0) {
+    const metadata = encodeJson(others, streamId, event.type, 'metadata');
+    if (metadata !== '{}') item[A.metadata] = { S: metadata };
+  }
   return item;
 }
 
