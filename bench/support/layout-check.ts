@@ -138,23 +138,21 @@ export function differenceOf(
   [oursName, theirsName] = ['library', 'hand-written'],
 ): string | undefined {
   if (isDeepStrictEqual(ours, theirs)) return undefined;
-  {
-    const paths: string[] = [];
-    const differ = (a: unknown, b: unknown, path: string): void => {
-      if (isRecord(a) && isRecord(b) && Array.isArray(a) === Array.isArray(b)) {
-        for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-          const at = Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-          differ(a[key], b[key], at);
-        }
-      } else if (!isDeepStrictEqual(a, b)) {
-        paths.push(`${path || '(value)'}: ${oursName} ${shortly(a)}, ${theirsName} ${shortly(b)}`);
+  const paths: string[] = [];
+  const differ = (a: unknown, b: unknown, path: string): void => {
+    if (isRecord(a) && isRecord(b) && Array.isArray(a) === Array.isArray(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        const at = Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+        differ(a[key], b[key], at);
       }
-    };
-    differ(ours, theirs, '');
-    const shown = paths.slice(0, 8);
-    if (paths.length > shown.length) shown.push(`and ${paths.length - shown.length} more`);
-    return shown.join('; ');
-  }
+    } else if (!isDeepStrictEqual(a, b)) {
+      paths.push(`${path || '(value)'}: ${oursName} ${shortly(a)}, ${theirsName} ${shortly(b)}`);
+    }
+  };
+  differ(ours, theirs, '');
+  const shown = paths.slice(0, 8);
+  if (paths.length > shown.length) shown.push(`and ${paths.length - shown.length} more`);
+  return shown.join('; ');
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
